@@ -1,0 +1,323 @@
+"""Finding entries in normalized text: one pattern per dialect, detection per strip.
+
+Every dialect's pattern runs over the text; overlapping candidates are settled (the earlier
+start wins, then the longer match), and the survivors are grouped into strips: runs of one
+dialect separated only by white space. Nothing here looks at the caller's original text;
+offsets are positions in the normalized text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import regex
+
+from ticker_parse import _patterns
+from ticker_parse.errors import TickerTimeoutError, UnknownDialectError
+from ticker_parse.models import Dialect, Direction
+from ticker_parse.validate import FloatArray, is_percent_consistent
+
+__all__ = [
+    "Entry",
+    "Split",
+    "StripGroup",
+    "find_entries",
+    "group_strips",
+    "resolve_tokens",
+    "strip_convention",
+    "to_dialect",
+]
+
+_PATTERNS: dict[Dialect, regex.Pattern[str]] = {
+    Dialect.CONCATENATED: _patterns.CONCATENATED,
+    Dialect.BRECORDER: _patterns.BRECORDER,
+    Dialect.MARQUEE: _patterns.MARQUEE,
+    Dialect.PORTAL: _patterns.PORTAL,
+}
+
+_ARROWS = {"▲": Direction.UP, "▼": Direction.DOWN}
+_WORDS = {
+    "Increased By": Direction.UP,
+    "Decreased By": Direction.DOWN,
+    "No Change": Direction.UNCHANGED,
+    "Unchanged": Direction.UNCHANGED,
+}
+
+#: Percent conventions a strip may follow: the scale applied to change / previous close.
+CONVENTION_SCALE = {"percent": 100.0, "fraction": 1.0}
+
+
+@dataclass(slots=True)
+class Entry:
+    """One matched entry, its figures as text, positions in the normalized text."""
+
+    start: int
+    end: int
+    dialect: Dialect
+    symbol: str
+    price: str
+    change: str
+    percent: str | None
+    direction: Direction
+    #: The arrow contradicts the words (Business Recorder ``Increased By ▼``).
+    direction_conflict: bool = False
+    #: Concatenated dialect: symbol and price glued, split later by :func:`resolve_tokens`.
+    token: str | None = None
+    #: Other splits of ``token`` that fit the figures as well as the one chosen.
+    alternatives: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class StripGroup:
+    """Indices ``[first, last]`` of the entries that form one strip, and its convention."""
+
+    first: int
+    last: int
+    dialect: Dialect
+    convention: str = "percent"
+
+
+def to_dialect(dialect: Dialect | str | None) -> Dialect | None:
+    """Check a ``dialect=`` argument: a :class:`Dialect`, its value, or None to detect."""
+    if dialect is None or isinstance(dialect, Dialect):
+        return dialect
+    try:
+        return Dialect(str(dialect).lower())
+    except ValueError:
+        names = ", ".join(d.value for d in Dialect)
+        raise UnknownDialectError(f"unknown dialect {dialect!r}; expected one of {names}") from None
+
+
+def _direction(dialect: Dialect, m: regex.Match[str]) -> tuple[Direction, bool]:
+    groups = m.groupdict()
+    arrow = groups.get("arrow")
+    words = groups.get("words")
+    if words is not None:
+        said = _WORDS[words]
+        shown = _ARROWS.get(arrow) if arrow else None
+        # "No Change ▼ 0.00" is how Business Recorder shows a flat stock: no conflict.
+        conflict = shown is not None and said is not Direction.UNCHANGED and shown is not said
+        return said, conflict
+    if arrow is not None:
+        return _ARROWS[arrow], False
+    change = groups["change"].replace(",", "")
+    if change.lstrip("+-").strip("0.") == "":
+        return Direction.UNCHANGED, False
+    return (Direction.DOWN if change.startswith("-") else Direction.UP), False
+
+
+def _entry(dialect: Dialect, m: regex.Match[str]) -> Entry:
+    groups = m.groupdict()
+    direction, conflict = _direction(dialect, m)
+    token = groups.get("token")
+    if token is not None:
+        natural = _natural_split(token)
+        symbol, price = natural
+    else:
+        symbol, price = groups["symbol"], groups["price"]
+    return Entry(
+        start=m.start(),
+        end=m.end(),
+        dialect=dialect,
+        symbol=symbol,
+        price=price,
+        change=groups["change"],
+        percent=groups.get("percent"),
+        direction=direction,
+        direction_conflict=conflict,
+        token=token,
+    )
+
+
+def _finditer(
+    pattern: regex.Pattern[str], text: str, timeout: float | None
+) -> list[regex.Match[str]]:
+    try:
+        return list(pattern.finditer(text, timeout=timeout))
+    except TimeoutError as exc:
+        raise TickerTimeoutError(
+            f"parsing took longer than timeout={timeout} seconds ({len(text):,} characters)"
+        ) from exc
+
+
+def _drop_lone_marquee(entries: list[Entry], text: str, pipes: set[int]) -> list[Entry]:
+    """A marquee entry without a pipe counts only next to one with a pipe."""
+    kept: list[Entry] = []
+    for i, e in enumerate(entries):
+        if e.start in pipes:
+            kept.append(e)
+            continue
+        neighbours = []
+        if i > 0:
+            neighbours.append((entries[i - 1], text[entries[i - 1].end : e.start]))
+        if i + 1 < len(entries):
+            neighbours.append((entries[i + 1], text[e.end : entries[i + 1].start]))
+        if any(n.start in pipes and not gap.strip() for n, gap in neighbours):
+            kept.append(e)
+    return kept
+
+
+def find_entries(
+    text: str, dialect: Dialect | None = None, *, timeout: float | None = None
+) -> list[Entry]:
+    """Every entry in ``text`` (normalized), in order, none overlapping."""
+    candidates: list[Entry] = []
+    dialects = [dialect] if dialect is not None else list(_PATTERNS)
+    for d in dialects:
+        matches = _finditer(_PATTERNS[d], text, timeout)
+        found = [_entry(d, m) for m in matches]
+        if d is Dialect.MARQUEE:
+            pipes = {m.start() for m in matches if m.group("pipe")}
+            found = _drop_lone_marquee(found, text, pipes)
+        candidates.extend(found)
+    candidates.sort(key=lambda e: (e.start, -(e.end - e.start)))
+    accepted: list[Entry] = []
+    last_end = -1
+    for e in candidates:
+        if e.start >= last_end:
+            accepted.append(e)
+            last_end = e.end
+    return accepted
+
+
+def group_strips(entries: Sequence[Entry], text: str) -> list[StripGroup]:
+    """Runs of one dialect separated only by white space."""
+    groups: list[StripGroup] = []
+    for i, e in enumerate(entries):
+        if groups:
+            g = groups[-1]
+            prev = entries[g.last]
+            if prev.dialect is e.dialect and not text[prev.end : e.start].strip():
+                g.last = i
+                continue
+        groups.append(StripGroup(i, i, e.dialect))
+    return groups
+
+
+# --- splitting a glued symbol+price token (concatenated dialect) -------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    """The outcome of splitting one token."""
+
+    symbol: str
+    price: str
+    alternatives: tuple[str, ...] = ()
+
+
+def _letters_end(token: str) -> int:
+    """Where the symbol's letters (and a ``-NOV`` style suffix) end in a glued token."""
+    i = 0
+    while i < len(token) and not token[i].isdigit():
+        i += 1
+    return i
+
+
+def _natural_split(token: str) -> tuple[str, str]:
+    """The reading most strips mean: the symbol ends at its last letter."""
+    i = _letters_end(token)
+    return token[:i], token[i:]
+
+
+def _candidate_splits(token: str) -> list[tuple[str, str]]:
+    """Every way to cut ``token`` into symbol and a well-formed price, natural first."""
+    i = _letters_end(token)
+    tail = token[i:]
+    dot = tail.find(".")
+    int_len = dot if dot >= 0 else len(tail)
+    out = []
+    for k in range(int_len):  # the price keeps at least one integer digit
+        price = tail[k:]
+        if price[0] == "0" and not price.startswith("0."):
+            continue  # no price is printed with a leading zero
+        if price.strip("0.") == "":
+            continue  # a price of zero is not a price
+        out.append((token[:i] + tail[:k], price))
+    return out
+
+
+def _percent_fits(
+    prices: Sequence[str], changes: Sequence[str], percents: Sequence[str | None], scale: float
+) -> np.ndarray:
+    """Vectorized: does each percent fit under ``scale`` (figures exact, JS-printed)?"""
+    price = np.array([float(p) for p in prices], dtype=np.float64)
+    change = np.array([float(c) for c in changes], dtype=np.float64)
+    percent: FloatArray = np.array(
+        [float(p) if p is not None else np.nan for p in percents], dtype=np.float64
+    )
+    decimals = np.array(
+        [len(p) - p.find(".") - 1 if p and "." in p else 0 for p in percents], dtype=np.int64
+    )
+    from ticker_parse.validate import percent_halfwidth
+
+    zeros = np.zeros(len(price))
+    fits = is_percent_consistent(
+        price, change, percent, zeros, zeros, percent_halfwidth(decimals), scale=scale
+    )
+    return fits | np.isnan(percent)
+
+
+def strip_convention(entries: Sequence[Entry]) -> str:
+    """``"fraction"`` when more entries fit change / previous close than fit it * 100."""
+    rows = [e for e in entries if e.percent is not None]
+    if not rows:
+        return "percent"
+    prices = [e.price.replace(",", "") or "0" for e in rows]
+    changes = [e.change.replace(",", "") for e in rows]
+    percents = [e.percent for e in rows]
+    as_percent = _percent_fits(prices, changes, percents, 100.0)
+    as_fraction = _percent_fits(prices, changes, percents, 1.0)
+    only_fraction = int((as_fraction & ~as_percent).sum())
+    only_percent = int((as_percent & ~as_fraction).sum())
+    return "fraction" if only_fraction > only_percent else "percent"
+
+
+def resolve_tokens(
+    tokens: Sequence[str],
+    changes: Sequence[str],
+    percents: Sequence[str | None],
+    convention: str,
+    known: frozenset[str],
+) -> list[Split]:
+    """Split glued symbol+price tokens (``KSE10067194`` -> ``KSE100``, ``67194``).
+
+    In order: a split whose symbol is known (PSX index names, ``symbols=``) wins; else the
+    natural split (symbol ends at its last letter) when its percent fits the strip's
+    convention; else the one other split whose percent fits. When several others fit, the
+    one with the fewest digits in the symbol is taken and the rest listed as alternatives
+    (flagged ``ambiguous_symbol``). When none fits, the natural split stands and validation
+    flags the percent.
+    """
+    scale = CONVENTION_SCALE[convention]
+    naturals = [_natural_split(t) for t in tokens]
+    fits = _percent_fits(
+        [p or "0" for _, p in naturals], changes, percents, scale
+    ) & np.array([p != "" for _, p in naturals], dtype=bool)
+    out: list[Split] = []
+    for i, token in enumerate(tokens):
+        symbol, price = naturals[i]
+        candidates = _candidate_splits(token)
+        known_hits = [c for c in candidates if c[0] in known]
+        if known_hits:
+            best = max(known_hits, key=lambda c: len(c[0]))
+            out.append(Split(best[0], best[1]))
+            continue
+        if fits[i] or len(candidates) < 2:
+            out.append(Split(symbol, price))
+            continue
+        others = [c for c in candidates if c[0] != symbol]
+        ok = _percent_fits(
+            [p for _, p in others], [changes[i]] * len(others), [percents[i]] * len(others), scale
+        )
+        fitting = [c for c, f in zip(others, ok, strict=True) if f]
+        if not fitting:
+            out.append(Split(symbol, price))
+        elif len(fitting) == 1:
+            out.append(Split(*fitting[0]))
+        else:
+            alternatives = tuple(f"{s} {p}" for s, p in fitting[1:])
+            out.append(Split(fitting[0][0], fitting[0][1], alternatives))
+    return out

@@ -1,0 +1,240 @@
+"""The records path: text in, :class:`ParseResult` of exact ``Quote`` records out.
+
+text -> normalized text -> entries per dialect -> strips -> symbol splits -> figures ->
+validation -> quotes (offsets mapped back to the original) + residue.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+import numpy as np
+
+from ticker_parse import _patterns
+from ticker_parse._normalize import Normalized, normalize
+from ticker_parse.dialects import (
+    Entry,
+    find_entries,
+    group_strips,
+    resolve_tokens,
+    strip_convention,
+    to_dialect,
+)
+from ticker_parse.errors import TickerParseError, TickerValidationError
+from ticker_parse.models import (
+    Dialect,
+    Direction,
+    Issue,
+    ParseResult,
+    Quote,
+    Residue,
+    ResidueReason,
+    Strip,
+)
+from ticker_parse.symbols import known_symbols
+from ticker_parse.validate import (
+    bits_to_codes,
+    check_columns,
+    expected_percent,
+    issue_message,
+    percent_halfwidth,
+)
+
+__all__ = ["figure_halfwidth", "parse"]
+
+_DIRECTION_SIGN = {Direction.UP: 1, Direction.DOWN: -1, Direction.UNCHANGED: 0}
+
+
+def figure_halfwidth(text: str, dialect: Dialect) -> float:
+    """Half the display rounding step of a price or change as printed.
+
+    The concatenated dialect prints numbers the way JavaScript does (``35`` for 35.00,
+    ``13.5`` for 13.50): the shortest text of an exact value, so nothing was rounded away.
+    Elsewhere PSX figures tick in 0.01, so 2 or more decimals are exact; fewer decimals mean
+    the site rounded (Business Recorder index rows: ``67,194``, change ``646.5``).
+    """
+    if dialect is Dialect.CONCATENATED:
+        return 0.0
+    dot = text.find(".")
+    decimals = len(text) - dot - 1 if dot >= 0 else 0
+    return 0.0 if decimals >= 2 else 0.5 * 10.0**-decimals
+
+
+def _decimals(text: str | None) -> int:
+    if not text or "." not in text:
+        return 0
+    return len(text) - text.find(".") - 1
+
+
+def _validate(entries: Sequence[Entry]) -> tuple[list[int], np.ndarray]:
+    """Issue bits and expected percent per entry, from the shared column checks."""
+    prices = [e.price.replace(",", "") for e in entries]
+    changes = [e.change.replace(",", "") for e in entries]
+    price = np.array([float(p) for p in prices], dtype=np.float64)
+    change = np.array([float(c) for c in changes], dtype=np.float64)
+    percent = np.array(
+        [float(e.percent) if e.percent is not None else np.nan for e in entries], dtype=np.float64
+    )
+    bits = check_columns(
+        price,
+        change,
+        percent,
+        np.array([figure_halfwidth(p, e.dialect) for p, e in zip(prices, entries, strict=True)]),
+        np.array([figure_halfwidth(c, e.dialect) for c, e in zip(changes, entries, strict=True)]),
+        percent_halfwidth(np.array([_decimals(e.percent) for e in entries], dtype=np.int64)),
+        np.array([_DIRECTION_SIGN[e.direction] for e in entries], dtype=np.int8),
+        direction_conflict=np.array([e.direction_conflict for e in entries], dtype=bool),
+        ambiguous=np.array([bool(e.alternatives) for e in entries], dtype=bool),
+    )
+    return [int(b) for b in bits], expected_percent(price, change)
+
+
+def _issues(entry: Entry, bits: int, expected: float) -> tuple[Issue, ...]:
+    if not bits:
+        return ()
+    return tuple(
+        Issue(
+            code=code,
+            message=issue_message(
+                code,
+                price=entry.price,
+                change=entry.change,
+                percent=entry.percent,
+                expected=None if np.isnan(expected) else float(expected),
+                alternatives=entry.alternatives,
+            ),
+        )
+        for code in bits_to_codes(bits)
+    )
+
+
+def _classify(segment: str) -> ResidueReason:
+    if _patterns.MARKUP_ONLY.fullmatch(segment):
+        return ResidueReason.MARKUP
+    if _patterns.INCOMPLETE.search(normalize(segment).text):
+        return ResidueReason.INCOMPLETE_ENTRY
+    return ResidueReason.UNPARSED_TEXT
+
+
+def residue_between(text: str, spans: Iterable[tuple[int, int]]) -> list[Residue]:
+    """Every non-blank stretch of ``text`` outside ``spans``, one per line."""
+    out: list[Residue] = []
+    pos = 0
+    for start, end in [*spans, (len(text), len(text))]:
+        line_start = pos
+        while line_start < start:
+            nl = text.find("\n", line_start, start)
+            line_end = start if nl < 0 else nl
+            chunk = text[line_start:line_end]
+            stripped = chunk.strip()
+            if stripped:
+                s = line_start + (len(chunk) - len(chunk.lstrip()))
+                e = s + len(stripped)
+                out.append(Residue(start=s, end=e, text=stripped, reason=_classify(stripped)))
+            line_start = line_end + 1
+        pos = max(pos, end)
+    return out
+
+
+def _resolve_splits(
+    entries: list[Entry], text: str, known: frozenset[str]
+) -> list[Strip]:
+    """Group into strips, settle each strip's convention and its glued tokens."""
+    strips = []
+    for group in group_strips(entries, text):
+        members = entries[group.first : group.last + 1]
+        group.convention = strip_convention(members)
+        glued = [e for e in members if e.token is not None]
+        if glued:
+            splits = resolve_tokens(
+                [e.token or "" for e in glued],
+                [e.change for e in glued],
+                [e.percent for e in glued],
+                group.convention,
+                known,
+            )
+            for e, split in zip(glued, splits, strict=True):
+                e.symbol, e.price, e.alternatives = split.symbol, split.price, split.alternatives
+        strips.append(group)
+    return [
+        Strip(
+            start=entries[g.first].start,
+            end=entries[g.last].end,
+            dialect=g.dialect,
+            count=g.last - g.first + 1,
+            convention=g.convention,
+        )
+        for g in strips
+    ]
+
+
+def parse(
+    text: str,
+    *,
+    dialect: Dialect | str | None = None,
+    symbols: Iterable[str] | None = None,
+    validate: bool = True,
+    strict: bool = False,
+    timeout: float | None = None,
+) -> ParseResult:
+    """Parse every ticker entry in ``text`` into exact :class:`Quote` records.
+
+    ``dialect`` forces one format instead of detecting it per strip. ``symbols`` adds known
+    symbols that settle how a glued ``SYMBOL123.45`` splits. ``validate=False`` skips the
+    consistency checks; ``strict=True`` raises :class:`TickerValidationError` if any quote is
+    flagged. ``timeout`` (seconds) bounds the time spent matching.
+
+    >>> result = parse("AGL38.02▲ 0.08 (0.21%)")
+    >>> result.quotes[0].symbol, result.quotes[0].price, result.quotes[0].issues
+    ('AGL', Decimal('38.02'), ())
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"parse() takes a str, not {type(text).__name__}")
+    if strict and not validate:
+        raise TickerParseError("strict=True needs validate=True")
+    forced = to_dialect(dialect)
+    known = known_symbols(symbols)
+    started = time.monotonic()
+    norm: Normalized = normalize(text)
+    remaining = None if timeout is None else max(1e-3, timeout - (time.monotonic() - started))
+    entries = find_entries(norm.text, forced, timeout=remaining)
+    strips = _resolve_splits(entries, norm.text, known)
+
+    if validate and entries:
+        bits, expected = _validate(entries)
+    else:
+        bits, expected = [0] * len(entries), np.full(len(entries), np.nan)
+
+    offsets = norm.offsets
+    quotes = []
+    for e, b, x in zip(entries, bits, expected, strict=True):
+        start, end = offsets.start(e.start), offsets.end(e.end)
+        quotes.append(
+            Quote(
+                symbol=e.symbol,
+                price=Decimal(e.price.replace(",", "")),
+                direction=e.direction,
+                change=Decimal(e.change.replace(",", "")),
+                percent=Decimal(e.percent) if e.percent is not None else None,
+                start=start,
+                end=end,
+                raw=text[start:end],
+                dialect=e.dialect,
+                issues=_issues(e, b, float(x)),
+            )
+        )
+    mapped_strips = tuple(
+        s.model_copy(update={"start": offsets.start(s.start), "end": offsets.end(s.end)})
+        for s in strips
+    )
+    result = ParseResult(
+        text=text,
+        quotes=tuple(quotes),
+        residue=tuple(residue_between(text, ((q.start, q.end) for q in quotes))),
+        strips=mapped_strips,
+    )
+    if strict and result.flagged:
+        raise TickerValidationError(result.flagged)
+    return result
