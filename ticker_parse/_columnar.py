@@ -1,0 +1,194 @@
+"""The columnar fast path: the concatenated dialect straight into columns, no per-row objects.
+
+polars splits the text at every ``)`` (each entry of the concatenated dialect ends with one)
+and extracts the fields of each piece with :data:`_patterns.FAST_CONCATENATED`, anchored at
+the piece's end; numbers are cast in bulk, checks run on numpy columns. Only the rare rows
+whose symbol may end in digits (``KSE100``, ``BOPR1``) go through the same Python resolver the
+records path uses, so both paths give the same rows (``tests/test_columnar.py`` holds them to
+it).
+
+The path applies only to text that needs no normalization and shows no mark of another
+dialect (:data:`_patterns.FAST_NEEDS_GENERAL`); :func:`columnar_frame` returns None otherwise
+and the caller takes the records path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+import polars as pl
+
+from ticker_parse import _patterns
+from ticker_parse.dialects import CONVENTION_SCALE, resolve_tokens
+from ticker_parse.frame import Exactness, assemble_frame
+from ticker_parse.symbols import known_symbols
+from ticker_parse.validate import check_columns, is_percent_consistent, percent_halfwidth
+
+__all__ = ["columnar_frame"]
+
+# Characters that may not stand right before a symbol (CONCATENATED's look-behind).
+_NOT_BEFORE = "[A-Z0-9&.-]"
+
+
+def _letter_prefixes(known: frozenset[str]) -> list[str]:
+    """Letter parts of known symbols that end in digits: ``KSE`` for ``KSE100``."""
+    out = set()
+    for sym in known:
+        letters = sym.rstrip("0123456789")
+        if letters != sym and letters:
+            out.add(letters)
+    return sorted(out)
+
+
+def columnar_frame(
+    text: str,
+    *,
+    symbols: Iterable[str] | None = None,
+    validate: bool = True,
+    exact: Exactness = False,
+) -> pd.DataFrame | None:
+    """The quotes of ``text`` as a DataFrame, or None when the fast path does not apply."""
+    whole = pl.Series("text", [text], dtype=pl.String)
+    if whole.str.contains(_patterns.FAST_NEEDS_GENERAL).item():
+        return None
+    known = known_symbols(symbols)
+
+    pieces = whole.str.split(")").explode()
+    n_pieces = len(pieces)
+    frame = pl.DataFrame({"piece": pieces}).with_columns(
+        pl.col("piece").str.len_chars().cast(pl.Int64).alias("length"),
+        pl.col("piece").str.extract_groups(_patterns.FAST_CONCATENATED).alias("m"),
+    )
+    frame = frame.with_columns(
+        # each piece is followed by the ")" the split removed, except the last
+        (pl.col("length") + 1).cum_sum().shift(1, fill_value=0).alias("piece_start"),
+        pl.col("m").struct.field("raw").str.len_chars().cast(pl.Int64).alias("raw_len"),
+        (pl.int_range(pl.len()) < n_pieces - 1).alias("closed"),
+    ).with_columns((pl.col("length") - pl.col("raw_len")).alias("prefix_len"))
+    frame = frame.with_columns(
+        pl.when(pl.col("prefix_len") > 0)
+        .then(pl.col("piece").str.slice(pl.col("prefix_len") - 1, 1))
+        .otherwise(pl.lit(")"))
+        .alias("before"),
+        pl.col("piece")
+        .str.slice(0, pl.col("prefix_len").fill_null(0))
+        .str.strip_chars()
+        .str.len_chars()
+        .gt(0)
+        .alias("dirty_prefix"),
+    )
+    matched = (
+        pl.col("raw_len").is_not_null()
+        & pl.col("closed")
+        & ~pl.col("before").str.contains(_NOT_BEFORE).fill_null(False)
+    )
+    # A strip breaks at anything that is not white space: an unmatched piece (its ")" at
+    # least is left over) or junk before an entry in its own piece.
+    frame = frame.with_columns(matched.alias("matched")).with_columns(
+        (~pl.col("matched") | pl.col("dirty_prefix")).cast(pl.Int64).cum_sum().alias("strip")
+    )
+    rows = frame.filter(pl.col("matched")).select(
+        pl.col("m").struct.field("token"),
+        pl.col("m").struct.field("arrow"),
+        pl.col("m").struct.field("change"),
+        pl.col("m").struct.field("percent"),
+        (pl.col("piece_start") + pl.col("prefix_len")).alias("start"),
+        (pl.col("piece_start") + pl.col("length") + 1).alias("end"),
+        pl.col("strip"),
+    )
+    rows = rows.with_columns(
+        pl.col("token").str.extract(r"^([A-Z&]+(?:-[A-Z]+)?)").alias("symbol"),
+    ).with_columns(
+        pl.col("token").str.slice(pl.col("symbol").str.len_chars()).alias("price"),
+    )
+    price = rows["price"].cast(pl.Float64).to_numpy()
+    change = rows["change"].cast(pl.Float64).to_numpy()
+    percent = rows["percent"].cast(pl.Float64).to_numpy()
+    dot = rows["percent"].str.find(".", literal=True).fill_null(-1).to_numpy()
+    decimals = np.where(dot >= 0, rows["percent"].str.len_chars().to_numpy() - dot - 1, 0)
+    percent_hw = percent_halfwidth(decimals.astype(np.int64))
+    zeros = np.zeros(len(rows))
+
+    # Each strip's convention, by majority, from the natural splits (as the records path).
+    as_percent = is_percent_consistent(price, change, percent, zeros, zeros, percent_hw)
+    as_fraction = is_percent_consistent(
+        price, change, percent, zeros, zeros, percent_hw, scale=1.0
+    )
+    votes = (
+        pl.DataFrame(
+            {
+                "strip": rows["strip"],
+                "vote": (as_fraction & ~as_percent).astype(np.int64)
+                - (as_percent & ~as_fraction).astype(np.int64),
+            }
+        )
+        .group_by("strip")
+        .agg(pl.col("vote").sum())
+    )
+    fraction_strips = set(votes.filter(pl.col("vote") > 0)["strip"].to_list())
+    is_fraction = rows["strip"].is_in(list(fraction_strips)).to_numpy()
+    natural_fits = np.where(is_fraction, as_fraction, as_percent)
+
+    # Rows whose split is in doubt go through the shared resolver.
+    prefixes = _letter_prefixes(known)
+    doubtful = ~natural_fits | rows["symbol"].is_in(prefixes).to_numpy()
+    symbol = rows["symbol"]
+    price_text = rows["price"]
+    ambiguous = np.zeros(len(rows), dtype=bool)
+    index = np.flatnonzero(doubtful)
+    if len(index):
+        tokens = rows["token"].gather(index).to_list()
+        changes = rows["change"].gather(index).to_list()
+        percents = rows["percent"].gather(index).to_list()
+        new_symbols = [""] * len(index)
+        new_prices = [""] * len(index)
+        for convention in CONVENTION_SCALE:
+            picks = np.flatnonzero(is_fraction[index] == (convention == "fraction"))
+            splits = resolve_tokens(
+                [tokens[i] for i in picks],
+                [changes[i] for i in picks],
+                [percents[i] for i in picks],
+                convention,
+                known,
+            )
+            for i, split in zip(picks, splits, strict=True):
+                new_symbols[i], new_prices[i] = split.symbol, split.price
+                ambiguous[index[i]] = bool(split.alternatives)
+        symbol = symbol.scatter(index, new_symbols)
+        price_text = price_text.scatter(index, new_prices)
+        price = price_text.cast(pl.Float64).to_numpy()
+
+    direction_sign = np.where(rows["arrow"].to_numpy() == "▲", 1, -1).astype(np.int8)
+    if validate:
+        bits = check_columns(
+            price,
+            change,
+            percent,
+            zeros,
+            zeros,
+            percent_hw,
+            direction_sign,
+            ambiguous=ambiguous,
+        )
+    else:
+        bits = np.zeros(len(rows), dtype=np.uint16)
+    return assemble_frame(
+        symbol=symbol.to_arrow(),
+        direction=np.where(direction_sign > 0, 0, 1).astype(np.int8),
+        price=price,
+        change=change,
+        percent=percent,
+        start=rows["start"].to_numpy(),
+        end=rows["end"].to_numpy(),
+        bits=bits,
+        number_texts={
+            "price": price_text.to_list(),
+            "change": rows["change"].to_list(),
+            "percent": rows["percent"].to_list(),
+        }
+        if exact
+        else None,
+        exact=exact,
+    )
