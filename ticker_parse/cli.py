@@ -1,0 +1,419 @@
+"""``ticker-parse``: convert ticker dumps to CSV, JSON lines or Parquet.
+
+Exit codes: 0 success; 1 an input could not be read, or ``--strict`` and a quote is
+flagged; 2 usage errors. Every expected failure is one line on stderr (``--verbose`` adds
+the traceback). Output goes to a temporary file renamed into place only on success.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+import tempfile
+import traceback
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import IO, TextIO
+
+import pandas as pd
+
+from ticker_parse import __version__
+from ticker_parse.errors import TickerParseError
+from ticker_parse.models import Dialect, Residue
+from ticker_parse.sources import DecodeStats, describe_path
+from ticker_parse.summary import Summary, summarize_counts, summarize_frame
+
+__all__ = ["OUTPUT_COLUMNS", "main"]
+
+#: Columns written, in order.
+OUTPUT_COLUMNS: tuple[str, ...] = (
+    "source",
+    "entry",
+    "symbol",
+    "price",
+    "direction",
+    "change",
+    "percent",
+    "expected_percent",
+    "issues",
+    "start",
+    "end",
+)
+_TEXT_COLUMNS = ("source", "symbol", "direction", "issues")
+_NUMBER_TEXT_COLUMNS = ("price", "change", "percent")
+_RESIDUE_COLUMNS = ("source", "start", "end", "reason", "text")
+# Cells starting with these are read as formulas by spreadsheets (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_CHUNK_ROWS = 250_000
+_PROGRESS_MIN_BYTES = 8 << 20
+
+
+class UsageError(Exception):
+    """A command-line mistake: exit code 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="ticker-parse",
+        description="Convert scraped ticker-strip text to CSV, JSON lines or Parquet, "
+        "flagging figures that cannot be right.",
+    )
+    p.add_argument("files", nargs="*", default=["-"], help="input files; - is standard input "
+                   "(the default); .gz, .bz2 and .xz are decompressed")
+    p.add_argument("-o", "--output", default="-", help="output file (default: standard output)")
+    p.add_argument("--format", choices=("csv", "jsonl", "parquet"), default=None,
+                   help="output format (default: from the -o suffix, else csv)")
+    p.add_argument("--encoding", default="utf-8", help="input encoding (default utf-8; a BOM wins)")
+    p.add_argument("--encoding-errors", choices=("strict", "replace"), default="strict",
+                   help="bytes that do not decode: fail (strict) or replace and count them")
+    p.add_argument("--dialect", choices=[d.value for d in Dialect], default=None,
+                   help="force one dialect instead of detecting it per strip")
+    p.add_argument("--symbols", default=None,
+                   help="comma-separated extra known symbols (settle glued KSE100-like splits)")
+    p.add_argument("--residue", metavar="FILE", default=None,
+                   help="also write what was not parsed (source, start, end, reason, text) as CSV")
+    p.add_argument("--no-validate", action="store_true", help="skip the consistency checks")
+    p.add_argument("--drop-duplicates", action="store_true",
+                   help="drop rows repeating an earlier row of the same file (strips shown twice)")
+    p.add_argument("--strict", action="store_true", help="exit 1 if any quote is flagged")
+    p.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
+    p.add_argument("--progress", choices=("auto", "always", "never"), default="auto",
+                   help="progress on stderr (auto: for large inputs when stderr is a terminal)")
+    p.add_argument("-v", "--verbose", action="store_true", help="tracebacks for errors")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return p
+
+
+def _safe_text(value: object) -> object:
+    """Defuse a text cell a spreadsheet would run as a formula."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _defuse(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    for name in columns:
+        col = frame[name].astype(object)
+        risky = col.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_START))
+        if risky.any():
+            frame[name] = col.where(~risky, "'" + col.astype(str))
+    return frame
+
+
+@dataclass(slots=True)
+class _Totals:
+    per_file: dict[str, Summary] = field(default_factory=dict)
+    counts: Counter[str] = field(default_factory=Counter)
+    quotes: int = 0
+    with_percent: int = 0
+    flagged: int = 0
+    replaced: int = 0
+
+
+class _Writer:
+    """Writes chunks in one format to one open target."""
+
+    def __init__(self, fmt: str, target: IO[str] | str) -> None:
+        self.fmt = fmt
+        self.target = target
+        self.header = True
+        self._parquet: object | None = None
+
+    def write(self, frame: pd.DataFrame) -> None:
+        if self.fmt == "csv":
+            assert not isinstance(self.target, str)
+            frame.to_csv(self.target, index=False, header=self.header, lineterminator="\n")
+        elif self.fmt == "jsonl":
+            assert not isinstance(self.target, str)
+            _write_jsonl(frame, self.target)
+        else:
+            self._write_parquet(frame)
+        self.header = False
+
+    def _write_parquet(self, frame: pd.DataFrame) -> None:
+        try:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+        except ImportError:  # pragma: no cover - pyarrow is a dependency
+            raise UsageError(
+                "--format parquet needs pyarrow: pip install 'ticker_parse[parquet]'"
+            ) from None
+        table = pa.Table.from_pandas(_parquet_ready(frame), preserve_index=False)
+        if self._parquet is None:
+            assert isinstance(self.target, str)
+            self._parquet = pq.ParquetWriter(self.target, table.schema)
+        self._parquet.write_table(table)  # type: ignore[attr-defined]
+
+    def close(self) -> None:
+        if self._parquet is not None:
+            self._parquet.close()  # type: ignore[attr-defined]
+
+
+def _parquet_ready(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for name in _NUMBER_TEXT_COLUMNS:
+        from decimal import Decimal
+
+        out[name] = [Decimal(v) if isinstance(v, str) else None for v in out[name]]
+    for name in ("source", "direction", "issues", "symbol"):
+        out[name] = out[name].astype(str)
+    return out
+
+
+def _write_jsonl(frame: pd.DataFrame, out: IO[str]) -> None:
+    """JSON lines with numbers written exactly as displayed (never re-rounded floats)."""
+    lines = []
+    for row in frame.itertuples(index=False):
+        parts = []
+        for name, value in zip(OUTPUT_COLUMNS, row, strict=True):
+            if name in _NUMBER_TEXT_COLUMNS or name in ("entry", "start", "end"):
+                cell = "null" if value is None or value is pd.NA else str(value)
+            elif name == "expected_percent":
+                cell = "null" if pd.isna(value) else repr(float(value))
+            else:
+                cell = json.dumps(str(value), ensure_ascii=False)
+            parts.append(f"{json.dumps(name)}: {cell}")
+        lines.append("{" + ", ".join(parts) + "}\n")
+    out.write("".join(lines))
+
+
+def _progress(enabled: bool, done: int, total: int, name: str) -> None:
+    if enabled and total:
+        pct = min(100.0, done * 100.0 / total)
+        sys.stderr.write(f"\r{name}: {pct:5.1f}% ({done:,} of {total:,} bytes)")
+        sys.stderr.flush()
+
+
+def _file_size(path: str) -> int:
+    try:
+        return os.path.getsize(path) if path != "-" else 0
+    except OSError:
+        return 0
+
+
+def _frames(
+    path: str, args: argparse.Namespace, stats: DecodeStats, residue: list[Residue] | None
+) -> Iterator[pd.DataFrame]:
+    """Frames (numbers as displayed text) of one input, read in blocks."""
+    from ticker_parse.frame import frame_from_text
+    from ticker_parse.parser import parse
+    from ticker_parse.sources import iter_decoded, open_binary
+    from ticker_parse.stream import iter_blocks
+
+    symbols = args.symbols.split(",") if args.symbols else None
+    size = _file_size(path)
+    show = args.progress == "always" or (
+        args.progress == "auto" and size >= _PROGRESS_MIN_BYTES and sys.stderr.isatty()
+    )
+    with open_binary(path) as stream:
+        pieces = iter_decoded(
+            stream,
+            source=describe_path(path),
+            encoding=args.encoding,
+            errors=args.encoding_errors,
+            stats=stats,
+        )
+        for base, block in iter_blocks(pieces):
+            if residue is not None:
+                result = parse(
+                    block, dialect=args.dialect, symbols=symbols, validate=not args.no_validate
+                )
+                frame = result.to_frame(exact="text")
+                residue.extend(
+                    r.model_copy(update={"start": r.start + base, "end": r.end + base})
+                    for r in result.residue
+                )
+            else:
+                frame = frame_from_text(
+                    block,
+                    dialect=args.dialect,
+                    symbols=symbols,
+                    validate=not args.no_validate,
+                    exact="text",
+                )
+            if base:
+                frame["start"] += base
+                frame["end"] += base
+            _progress(show, _tell(stream), size, describe_path(path))
+            yield frame
+    if show:
+        sys.stderr.write("\n")
+
+
+def _tell(stream: IO[bytes]) -> int:
+    try:
+        inner = getattr(stream, "fileobj", None) or getattr(stream, "_fp", None)
+        return (inner or stream).tell()
+    except (OSError, ValueError, AttributeError):
+        return 0
+
+
+def _convert(args: argparse.Namespace, writer: _Writer, totals: _Totals) -> list[tuple[str, Residue]]:
+    residue_rows: list[tuple[str, Residue]] = []
+    for path in args.files:
+        source = describe_path(path)
+        stats = DecodeStats()
+        residue: list[Residue] | None = [] if args.residue else None
+        entry = 0
+        seen: set[tuple[object, ...]] = set()
+        file_frames: list[Summary] = []
+        for frame in _frames(path, args, stats, residue):
+            if args.drop_duplicates and len(frame):
+                key = list(
+                    zip(*(frame[c].astype(str) for c in ("symbol", "price", "direction", "change", "percent")), strict=True)
+                )
+                keep = [k not in seen and not seen.add(k) for k in key]  # type: ignore[func-returns-value]
+                frame = frame.loc[keep].reset_index(drop=True)
+            file_frames.append(summarize_frame(frame))
+            out = frame.copy()
+            out.insert(0, "entry", range(entry + 1, entry + 1 + len(frame)))
+            out.insert(0, "source", source)
+            entry += len(frame)
+            out = _defuse(out[list(OUTPUT_COLUMNS)], _TEXT_COLUMNS)
+            writer.write(out)
+        summary = _merge(file_frames)
+        totals.per_file[source] = summary
+        totals.quotes += summary.quotes
+        totals.with_percent += summary.with_percent
+        totals.flagged += summary.flagged
+        totals.counts.update(summary.counts)
+        totals.replaced += stats.replaced
+        if stats.replaced and not args.quiet:
+            print(f"{source}: replaced {stats.replaced} byte(s) that do not decode as "
+                  f"{stats.encoding}", file=sys.stderr)
+        if residue:
+            residue_rows.extend((source, r) for r in residue)
+    return residue_rows
+
+
+def _merge(parts: Sequence[Summary]) -> Summary:
+    counts: Counter[str] = Counter()
+    for s in parts:
+        counts.update(s.counts)
+    return summarize_counts(
+        sum(s.quotes for s in parts),
+        sum(s.with_percent for s in parts),
+        sum(s.flagged for s in parts),
+        counts,
+    )
+
+
+def _report(totals: _Totals) -> None:
+    for source, s in totals.per_file.items():
+        line = f"{source}: {s.quotes} quotes, {s.flagged} flagged"
+        if s.counts:
+            line += " (" + ", ".join(f"{c} {n}" for c, n in sorted(s.counts.items())) + ")"
+        print(line, file=sys.stderr)
+        if s.diagnosis:
+            print(f"{source}: {s.diagnosis}", file=sys.stderr)
+
+
+@contextlib.contextmanager
+def _atomic(path: str, binary: bool = False) -> Iterator[str]:
+    """A temporary path beside ``path``, renamed onto it only if the block succeeds."""
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".ticker-parse-", dir=directory)
+    os.close(fd)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _write_residue(path: str, rows: list[tuple[str, Residue]]) -> None:
+    frame = pd.DataFrame(
+        [(s, r.start, r.end, r.reason.value, r.text) for s, r in rows],
+        columns=list(_RESIDUE_COLUMNS),
+    )
+    frame = _defuse(frame, ("source", "text"))
+    with _atomic(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
+        frame.to_csv(fh, index=False, lineterminator="\n")
+
+
+def _format_of(args: argparse.Namespace) -> str:
+    if args.format:
+        return str(args.format)
+    lower = args.output.lower()
+    if lower.endswith(".parquet"):
+        return "parquet"
+    if lower.endswith((".jsonl", ".ndjson")):
+        return "jsonl"
+    return "csv"
+
+
+def _run(args: argparse.Namespace) -> int:
+    fmt = _format_of(args)
+    if fmt == "parquet" and args.output == "-":
+        raise UsageError("--format parquet needs -o FILE (Parquet is not written to a terminal)")
+    if args.files.count("-") > 1:
+        raise UsageError("standard input (-) can be read only once")
+    totals = _Totals()
+    if args.output == "-":
+        writer = _Writer(fmt, sys.stdout)
+        residue_rows = _convert(args, writer, totals)
+        sys.stdout.flush()
+    else:
+        with _atomic(args.output) as tmp:
+            if fmt == "parquet":
+                writer = _Writer(fmt, tmp)
+                try:
+                    residue_rows = _convert(args, writer, totals)
+                finally:
+                    writer.close()
+            else:
+                with open(tmp, "w", encoding="utf-8", newline="") as fh:
+                    writer = _Writer(fmt, fh)
+                    residue_rows = _convert(args, writer, totals)
+    if args.residue:
+        _write_residue(args.residue, residue_rows)
+    if not args.quiet:
+        _report(totals)
+    if args.strict and totals.flagged:
+        print(f"ticker-parse: --strict: {totals.flagged} quote(s) flagged", file=sys.stderr)
+        return 1
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse prints its own usage line
+        return int(exc.code or 0)
+    try:
+        return _run(args)
+    except UsageError as exc:
+        print(f"ticker-parse: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) has gone: stop quietly, and keep Python from
+        # complaining while it flushes stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except (TickerParseError, OSError) as exc:
+        if args.verbose:
+            traceback.print_exc()
+        print(f"ticker-parse: {_one_line(exc)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("ticker-parse: interrupted", file=sys.stderr)
+        return 130
+
+
+def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.filename is not None:
+        return f"{exc.filename}: {exc.strerror or exc}"
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def console() -> None:  # pragma: no cover - the console-script entry point
+    sys.exit(main())
