@@ -21,7 +21,7 @@ import pandas as pd
 import polars as pl
 
 from ticker_parse import _patterns
-from ticker_parse.dialects import CONVENTION_SCALE, resolve_tokens
+from ticker_parse.dialects import CONVENTION_SCALE, known_prefixes, resolve_tokens
 from ticker_parse.frame import Exactness, assemble_frame
 from ticker_parse.symbols import known_symbols
 from ticker_parse.validate import check_columns, is_percent_consistent, percent_halfwidth
@@ -30,16 +30,6 @@ __all__ = ["columnar_frame"]
 
 # Characters that may not stand right before a symbol (CONCATENATED's look-behind).
 _NOT_BEFORE = "[A-Z0-9&.-]"
-
-
-def _letter_prefixes(known: frozenset[str]) -> list[str]:
-    """Letter parts of known symbols that end in digits: ``KSE`` for ``KSE100``."""
-    out = set()
-    for sym in known:
-        letters = sym.rstrip("0123456789")
-        if letters != sym and letters:
-            out.add(letters)
-    return sorted(out)
 
 
 def columnar_frame(
@@ -132,8 +122,12 @@ def columnar_frame(
     natural_fits = np.where(is_fraction, as_fraction, as_percent)
 
     # Rows whose split is in doubt go through the shared resolver.
-    prefixes = _letter_prefixes(known)
-    doubtful = ~natural_fits | rows["symbol"].is_in(prefixes).to_numpy()
+    prefixes = list(known_prefixes(known))
+    doubtful = (
+        ~natural_fits
+        | rows["symbol"].is_in(prefixes).to_numpy()
+        | rows["price"].str.starts_with("0").to_numpy()
+    )
     symbol = rows["symbol"]
     price_text = rows["price"]
     ambiguous = np.zeros(len(rows), dtype=bool)

@@ -25,6 +25,7 @@ __all__ = [
     "StripGroup",
     "find_entries",
     "group_strips",
+    "known_prefixes",
     "resolve_tokens",
     "strip_convention",
     "to_dialect",
@@ -275,6 +276,13 @@ def strip_convention(entries: Sequence[Entry]) -> str:
     return "fraction" if only_fraction > only_percent else "percent"
 
 
+def known_prefixes(known: frozenset[str]) -> frozenset[str]:
+    """Letter parts of known symbols that end in digits: ``KSE`` for ``KSE100``."""
+    return frozenset(
+        s.rstrip("0123456789") for s in known if s[-1:].isdigit() and s.rstrip("0123456789")
+    )
+
+
 def resolve_tokens(
     tokens: Sequence[str],
     changes: Sequence[str],
@@ -284,40 +292,46 @@ def resolve_tokens(
 ) -> list[Split]:
     """Split glued symbol+price tokens (``KSE10067194`` -> ``KSE100``, ``67194``).
 
-    In order: a split whose symbol is known (PSX index names, ``symbols=``) wins; else the
-    natural split (symbol ends at its last letter) when its percent fits the strip's
-    convention; else the one other split whose percent fits. When several others fit, the
-    one with the fewest digits in the symbol is taken and the rest listed as alternatives
-    (flagged ``ambiguous_symbol``). When none fits, the natural split stands and validation
-    flags the percent.
+    Preference, first that applies: a known symbol (PSX index names, ``symbols=``) whose
+    split fits the strip's percent convention; the natural split (the symbol ends at its
+    last letter) when it fits; the one other split that fits; when several fit, the one with
+    the fewest digits in the symbol, the rest listed as alternatives (so flagged
+    ``ambiguous_symbol``); when none fits, a known symbol, else the natural split (and
+    validation flags the percent).
     """
     scale = CONVENTION_SCALE[convention]
     naturals = [_natural_split(t) for t in tokens]
-    fits = _percent_fits(
-        [p or "0" for _, p in naturals], changes, percents, scale
-    ) & np.array([p != "" for _, p in naturals], dtype=bool)
+    # One vectorized pass settles the common case: the natural split fits and no known
+    # symbol could claim the token's digits.
+    settled = _percent_fits([p for _, p in naturals], changes, percents, scale)
+    prefixes = known_prefixes(known)
     out: list[Split] = []
     for i, token in enumerate(tokens):
-        symbol, price = naturals[i]
+        natural = naturals[i]
+        if settled[i] and natural[0] not in prefixes and not natural[1].startswith("0"):
+            out.append(Split(*natural))
+            continue
         candidates = _candidate_splits(token)
-        known_hits = [c for c in candidates if c[0] in known]
-        if known_hits:
-            best = max(known_hits, key=lambda c: len(c[0]))
-            out.append(Split(best[0], best[1]))
-            continue
-        if fits[i] or len(candidates) < 2:
-            out.append(Split(symbol, price))
-            continue
-        others = [c for c in candidates if c[0] != symbol]
-        ok = _percent_fits(
-            [p for _, p in others], [changes[i]] * len(others), [percents[i]] * len(others), scale
+        fits = _percent_fits(
+            [p for _, p in candidates],
+            [changes[i]] * len(candidates),
+            [percents[i]] * len(candidates),
+            scale,
         )
-        fitting = [c for c, f in zip(others, ok, strict=True) if f]
-        if not fitting:
-            out.append(Split(symbol, price))
+        fitting = [c for c, f in zip(candidates, fits, strict=True) if f]
+        known_fitting = [c for c in fitting if c[0] in known]
+        known_any = [c for c in candidates if c[0] in known]
+        if known_fitting:
+            out.append(Split(*max(known_fitting, key=lambda c: len(c[0]))))
+        elif natural in fitting:
+            out.append(Split(*natural))
         elif len(fitting) == 1:
             out.append(Split(*fitting[0]))
-        else:
+        elif fitting:
             alternatives = tuple(f"{s} {p}" for s, p in fitting[1:])
             out.append(Split(fitting[0][0], fitting[0][1], alternatives))
+        elif known_any:
+            out.append(Split(*max(known_any, key=lambda c: len(c[0]))))
+        else:
+            out.append(Split(*natural))
     return out

@@ -1,0 +1,142 @@
+"""parse(): the records path, its options, errors and the residue accounting."""
+
+from __future__ import annotations
+
+import pytest
+
+import ticker_parse
+from ticker_parse import (
+    Dialect,
+    ParseResult,
+    ResidueReason,
+    TickerParseError,
+    TickerTimeoutError,
+    TickerValidationError,
+    UnknownDialectError,
+)
+
+
+def covered(result: ParseResult) -> str:
+    """The input with every quote and residue span blanked out: only white space is left."""
+    chars = list(result.text)
+    spans = [(q.start, q.end) for q in result.quotes] + [(r.start, r.end) for r in result.residue]
+    for start, end in spans:
+        for i in range(start, end):
+            chars[i] = " "
+    return "".join(chars)
+
+
+def test_empty_text_gives_an_empty_result() -> None:
+    """No text, no quotes, no residue."""
+    result = ticker_parse.parse("")
+    assert (result.quotes, result.residue, result.strips) == ((), (), ())
+    assert result.summary().quotes == 0
+    assert result.summary().diagnosis is None
+
+
+def test_whitespace_only_gives_no_residue() -> None:
+    """White space is neither a quote nor residue."""
+    assert ticker_parse.parse(" \n\t \n").residue == ()
+
+
+def test_prose_only_gives_no_quotes_and_one_residue_span_per_line() -> None:
+    """An article without a strip is all residue, one span per non-blank line."""
+    text = "THE political pundits said so.\n\n  Markets rose 2% (on Monday).  \n"
+    result = ticker_parse.parse(text)
+    assert result.quotes == ()
+    assert [r.text for r in result.residue] == [
+        "THE political pundits said so.",
+        "Markets rose 2% (on Monday).",
+    ]
+    assert all(r.reason is ResidueReason.UNPARSED_TEXT for r in result.residue)
+    assert all(text[r.start : r.end] == r.text for r in result.residue)
+
+
+def test_residue_and_quotes_cover_every_non_space_character_once(observer_text: str) -> None:
+    """Whitespace aside, each character lies in exactly one quote or residue span."""
+    result = ticker_parse.parse(observer_text)
+    spans = sorted([(q.start, q.end) for q in result.quotes] + [(r.start, r.end) for r in result.residue])
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))  # no overlap
+    assert covered(result).strip() == ""
+
+
+def test_validate_false_skips_the_checks(observer_text: str) -> None:
+    """With validate=False no quote carries issues, even on the seed."""
+    result = ticker_parse.parse(observer_text, validate=False)
+    assert len(result.quotes) == 30
+    assert not result.flagged
+
+
+def test_strict_raises_a_validation_error_listing_the_flagged_quotes(observer_text: str) -> None:
+    """strict=True raises TickerValidationError, a TickerParseError, with the quotes."""
+    with pytest.raises(TickerValidationError) as info:
+        ticker_parse.parse(observer_text, strict=True)
+    assert len(info.value.quotes) == 30
+    assert isinstance(info.value, TickerParseError)
+    assert "AGL at 0-22: percent_as_fraction" in str(info.value)
+
+
+def test_strict_passes_quietly_on_consistent_figures() -> None:
+    """strict=True returns normally when nothing is flagged."""
+    assert len(ticker_parse.parse("AGL38.02▲ 0.08 (0.21%)", strict=True).quotes) == 1
+
+
+def test_strict_without_validation_is_a_call_error() -> None:
+    """Asking to be strict about checks that are skipped is refused."""
+    with pytest.raises(TickerParseError):
+        ticker_parse.parse("x", strict=True, validate=False)
+
+
+def test_dialect_can_be_forced_by_name_or_enum() -> None:
+    """A forced dialect reads only that format."""
+    text = "AGL38.02▲ 0.08 (0.21%)\nAIRLINK 61.80 Increased By ▲ 1.37 (2.27%)"
+    assert [q.symbol for q in ticker_parse.parse(text, dialect="brecorder").quotes] == ["AIRLINK"]
+    only = ticker_parse.parse(text, dialect=Dialect.CONCATENATED).quotes
+    assert [q.symbol for q in only] == ["AGL"]
+
+
+def test_unknown_dialect_is_a_clear_error() -> None:
+    """A misspelt dialect names the ones that exist."""
+    with pytest.raises(UnknownDialectError, match="concatenated, brecorder"):
+        ticker_parse.parse("x", dialect="bloomberg")
+
+
+def test_non_string_input_is_a_type_error() -> None:
+    """Bytes must be decoded first; parse() says so instead of guessing."""
+    with pytest.raises(TypeError, match="str"):
+        ticker_parse.parse(b"AGL38.02")  # type: ignore[arg-type]
+
+
+def test_timeout_surfaces_as_a_ticker_error() -> None:
+    """A tiny time budget on a large input raises TickerTimeoutError."""
+    text = "AB1" * 2_000_000
+    with pytest.raises(TickerTimeoutError):
+        ticker_parse.parse(text, timeout=1e-6)
+
+
+def test_quotes_are_frozen_records() -> None:
+    """Quote is immutable: figures cannot be overwritten after parsing."""
+    quote = ticker_parse.parse("AGL38.02▲ 0.08 (0.21%)").quotes[0]
+    with pytest.raises(Exception, match="frozen"):
+        quote.price = quote.change  # type: ignore[misc]
+
+
+def test_strips_are_reported_with_their_dialect_and_convention() -> None:
+    """Consecutive entries of one dialect form a strip; prose between strips splits them."""
+    text = "AGL38.02▲ 0.08 (0.21%)WTL1.6▲ 0.08 (5.26%)\nNews today\nBOP 5.33 Decreased By ▼ -0.02 (-0.37%)"
+    strips = ticker_parse.parse(text).strips
+    assert [(s.dialect, s.count, s.convention) for s in strips] == [
+        (Dialect.CONCATENATED, 2, "percent"),
+        (Dialect.BRECORDER, 1, "percent"),
+    ]
+    assert text[strips[1].start : strips[1].end].startswith("BOP")
+
+
+def test_summary_has_no_diagnosis_when_no_cause_dominates() -> None:
+    """One flagged quote in three is counted but not called the strip's cause."""
+    text = "AGL38.02▲ 0.08 (0.21%)WTL1.6▲ 0.08 (-5.26%)BOP9.54▲ 0.22 (2.36%)"
+    summary = ticker_parse.parse(text).summary()
+    assert summary.counts == {"percent_sign": 1}
+    assert summary.flagged == 1
+    assert summary.diagnosis is None
+    assert "percent_sign: 1" in str(summary)
