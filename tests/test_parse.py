@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 import ticker_parse
@@ -55,8 +57,10 @@ def test_prose_only_gives_no_quotes_and_one_residue_span_per_line() -> None:
 def test_residue_and_quotes_cover_every_non_space_character_once(observer_text: str) -> None:
     """Whitespace aside, each character lies in exactly one quote or residue span."""
     result = ticker_parse.parse(observer_text)
-    spans = sorted([(q.start, q.end) for q in result.quotes] + [(r.start, r.end) for r in result.residue])
-    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))  # no overlap
+    spans = sorted(
+        [(q.start, q.end) for q in result.quotes] + [(r.start, r.end) for r in result.residue]
+    )
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))  # no overlap
     assert covered(result).strip() == ""
 
 
@@ -123,7 +127,10 @@ def test_quotes_are_frozen_records() -> None:
 
 def test_strips_are_reported_with_their_dialect_and_convention() -> None:
     """Consecutive entries of one dialect form a strip; prose between strips splits them."""
-    text = "AGL38.02▲ 0.08 (0.21%)WTL1.6▲ 0.08 (5.26%)\nNews today\nBOP 5.33 Decreased By ▼ -0.02 (-0.37%)"
+    text = (
+        "AGL38.02▲ 0.08 (0.21%)WTL1.6▲ 0.08 (5.26%)\nNews today\n"
+        "BOP 5.33 Decreased By ▼ -0.02 (-0.37%)"
+    )
     strips = ticker_parse.parse(text).strips
     assert [(s.dialect, s.count, s.convention) for s in strips] == [
         (Dialect.CONCATENATED, 2, "percent"),

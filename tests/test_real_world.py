@@ -264,9 +264,16 @@ def test_business_recorder_capture_parses_exactly(path: object) -> None:
 
     assert isinstance(path, Path)
     text = path.read_text(encoding="utf-8")
-    lines = [ln for ln in text.splitlines() if "Increased By" in ln or "Decreased By" in ln
-             or "No Change" in ln]
-    lines[0] = lines[0][lines[0].index("date") + len("date 2024-03-28 ") :] if "date" in lines[0] else lines[0]
+    lines = [
+        ln
+        for ln in text.splitlines()
+        if "Increased By" in ln or "Decreased By" in ln or "No Change" in ln
+    ]
+    lines[0] = (
+        lines[0][lines[0].index("date") + len("date 2024-03-28 ") :]
+        if "date" in lines[0]
+        else lines[0]
+    )
     expected = [_read_br_line(ln) for ln in lines]
     result = ticker_parse.parse(text)
     assert [_figures(q) for q in result.quotes] == expected

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -47,9 +48,7 @@ GOLDEN: list[tuple[str, str, str, str, str]] = [
 def test_seed_gives_exactly_the_30_entries_of_its_strip(observer_text: str) -> None:
     """All 30 entries come out with the strip's five figures, in order, as exact Decimals."""
     result = ticker_parse.parse(observer_text)
-    got = [
-        (q.symbol, q.price, q.direction.value, q.change, q.percent) for q in result.quotes
-    ]
+    got = [(q.symbol, q.price, q.direction.value, q.change, q.percent) for q in result.quotes]
     want = [(s, Decimal(p), d, Decimal(c), Decimal(pc)) for s, p, d, c, pc in GOLDEN]
     assert got == want
 
@@ -68,7 +67,7 @@ def test_seed_offsets_index_the_original_text(observer_text: str) -> None:
     for q in quotes:
         assert observer_text[q.start : q.end] == q.raw
     assert quotes[0].start == 0
-    assert all(a.end == b.start for a, b in zip(quotes, quotes[1:], strict=False))
+    assert all(a.end == b.start for a, b in itertools.pairwise(quotes))
     assert quotes[-1].raw == "WTL1.6▲ 0.08 (0.05%)"
 
 

@@ -43,7 +43,8 @@ def test_percent_shown_as_fraction_is_flagged_when_it_differs(quote: HonestQuote
     fraction = (quote.change / quote.previous).quantize(Decimal("0.01"))
     if fraction == quote.percent:  # indistinguishable: both round to the same figure
         return
-    text = f"{quote.symbol}{quote.price}{'▲' if quote.change > 0 else '▼'} {quote.change} ({fraction}%)"
+    arrow = "▲" if quote.change > 0 else "▼"
+    text = f"{quote.symbol}{quote.price}{arrow} {quote.change} ({fraction}%)"
     assert _codes(text) == ("percent_as_fraction",)
 
 

@@ -2,8 +2,8 @@
 
 >>> import ticker_parse
 >>> result = ticker_parse.parse("KOSM7▲ 0.48 (7.36%)TOMCL35▼ -0.03 (-0.09%)")
->>> [(q.symbol, q.price, q.change, q.percent) for q in result.quotes]
-[('KOSM', Decimal('7'), Decimal('0.48'), Decimal('7.36')), ('TOMCL', Decimal('35'), Decimal('-0.03'), Decimal('-0.09'))]
+>>> [(q.symbol, str(q.price), str(q.percent), q.issues) for q in result.quotes]
+[('KOSM', '7', '7.36', ()), ('TOMCL', '35', '-0.09', ())]
 """
 
 from __future__ import annotations

@@ -103,9 +103,7 @@ def columnar_frame(
 
     # Each strip's convention, by majority, from the natural splits (as the records path).
     as_percent = is_percent_consistent(price, change, percent, zeros, zeros, percent_hw)
-    as_fraction = is_percent_consistent(
-        price, change, percent, zeros, zeros, percent_hw, scale=1.0
-    )
+    as_fraction = is_percent_consistent(price, change, percent, zeros, zeros, percent_hw, scale=1.0)
     votes = (
         pl.DataFrame(
             {

@@ -24,8 +24,31 @@ __all__ = ["Normalized", "OffsetMap", "normalize"]
 
 # Tags that end a line on a rendered page; every other tag becomes a space.
 _BLOCK_TAGS = frozenset(
-    "br p div li ul ol tr table tbody thead h1 h2 h3 h4 h5 h6 section article header footer "
-    "nav aside marquee".split()
+    [
+        "br",
+        "p",
+        "div",
+        "li",
+        "ul",
+        "ol",
+        "tr",
+        "table",
+        "tbody",
+        "thead",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "nav",
+        "aside",
+        "marquee",
+    ]
 )
 
 # Single characters and what they become. Zero-width characters vanish.
@@ -120,7 +143,7 @@ class Normalized:
 
 def _replacement(m: regex.Match[str]) -> str:
     kind = m.lastgroup
-    found = m.group()
+    found: str = m.group()
     if kind == "tag" or kind == "tagname":
         name = (m.group("tagname") or "").lower()
         return "\n" if name in _BLOCK_TAGS else " "

@@ -17,7 +17,8 @@ import traceback
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import IO, TextIO
+from decimal import Decimal
+from typing import IO, Any
 
 import pandas as pd
 
@@ -62,27 +63,57 @@ def _parser() -> argparse.ArgumentParser:
         description="Convert scraped ticker-strip text to CSV, JSON lines or Parquet, "
         "flagging figures that cannot be right.",
     )
-    p.add_argument("files", nargs="*", default=["-"], help="input files; - is standard input "
-                   "(the default); .gz, .bz2 and .xz are decompressed")
+    p.add_argument(
+        "files",
+        nargs="*",
+        default=["-"],
+        help="input files; - is standard input (the default); .gz, .bz2 and .xz are decompressed",
+    )
     p.add_argument("-o", "--output", default="-", help="output file (default: standard output)")
-    p.add_argument("--format", choices=("csv", "jsonl", "parquet"), default=None,
-                   help="output format (default: from the -o suffix, else csv)")
+    p.add_argument(
+        "--format",
+        choices=("csv", "jsonl", "parquet"),
+        default=None,
+        help="output format (default: from the -o suffix, else csv)",
+    )
     p.add_argument("--encoding", default="utf-8", help="input encoding (default utf-8; a BOM wins)")
-    p.add_argument("--encoding-errors", choices=("strict", "replace"), default="strict",
-                   help="bytes that do not decode: fail (strict) or replace and count them")
-    p.add_argument("--dialect", choices=[d.value for d in Dialect], default=None,
-                   help="force one dialect instead of detecting it per strip")
-    p.add_argument("--symbols", default=None,
-                   help="comma-separated extra known symbols (settle glued KSE100-like splits)")
-    p.add_argument("--residue", metavar="FILE", default=None,
-                   help="also write what was not parsed (source, start, end, reason, text) as CSV")
+    p.add_argument(
+        "--encoding-errors",
+        choices=("strict", "replace"),
+        default="strict",
+        help="bytes that do not decode: fail (strict) or replace and count them",
+    )
+    p.add_argument(
+        "--dialect",
+        choices=[d.value for d in Dialect],
+        default=None,
+        help="force one dialect instead of detecting it per strip",
+    )
+    p.add_argument(
+        "--symbols",
+        default=None,
+        help="comma-separated extra known symbols (settle glued KSE100-like splits)",
+    )
+    p.add_argument(
+        "--residue",
+        metavar="FILE",
+        default=None,
+        help="also write what was not parsed (source, start, end, reason, text) as CSV",
+    )
     p.add_argument("--no-validate", action="store_true", help="skip the consistency checks")
-    p.add_argument("--drop-duplicates", action="store_true",
-                   help="drop rows repeating an earlier row of the same file (strips shown twice)")
+    p.add_argument(
+        "--drop-duplicates",
+        action="store_true",
+        help="drop rows repeating an earlier row of the same file (strips shown twice)",
+    )
     p.add_argument("--strict", action="store_true", help="exit 1 if any quote is flagged")
     p.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
-    p.add_argument("--progress", choices=("auto", "always", "never"), default="auto",
-                   help="progress on stderr (auto: for large inputs when stderr is a terminal)")
+    p.add_argument(
+        "--progress",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="progress on stderr (auto: for large inputs when stderr is a terminal)",
+    )
     p.add_argument("-v", "--verbose", action="store_true", help="tracebacks for errors")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p
@@ -121,7 +152,7 @@ class _Writer:
         self.fmt = fmt
         self.target = target
         self.header = True
-        self._parquet: object | None = None
+        self._parquet: Any = None  # a pyarrow.parquet.ParquetWriter once opened
 
     def write(self, frame: pd.DataFrame) -> None:
         if self.fmt == "csv":
@@ -146,19 +177,21 @@ class _Writer:
         if self._parquet is None:
             assert isinstance(self.target, str)
             self._parquet = pq.ParquetWriter(self.target, table.schema)
-        self._parquet.write_table(table)  # type: ignore[attr-defined]
+        self._parquet.write_table(table)
 
     def close(self) -> None:
         if self._parquet is not None:
-            self._parquet.close()  # type: ignore[attr-defined]
+            self._parquet.close()
 
 
 def _parquet_ready(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for name in _NUMBER_TEXT_COLUMNS:
-        from decimal import Decimal
-
-        out[name] = [Decimal(v) if isinstance(v, str) else None for v in out[name]]
+        out[name] = pd.Series(
+            [Decimal(v) if isinstance(v, str) else None for v in out[name]],
+            index=out.index,
+            dtype=object,
+        )
     for name in ("source", "direction", "issues", "symbol"):
         out[name] = out[name].astype(str)
     return out
@@ -252,7 +285,9 @@ def _tell(stream: IO[bytes]) -> int:
         return 0
 
 
-def _convert(args: argparse.Namespace, writer: _Writer, totals: _Totals) -> list[tuple[str, Residue]]:
+def _convert(
+    args: argparse.Namespace, writer: _Writer, totals: _Totals
+) -> list[tuple[str, Residue]]:
     residue_rows: list[tuple[str, Residue]] = []
     for path in args.files:
         source = describe_path(path)
@@ -264,7 +299,13 @@ def _convert(args: argparse.Namespace, writer: _Writer, totals: _Totals) -> list
         for frame in _frames(path, args, stats, residue):
             if args.drop_duplicates and len(frame):
                 key = list(
-                    zip(*(frame[c].astype(str) for c in ("symbol", "price", "direction", "change", "percent")), strict=True)
+                    zip(
+                        *(
+                            frame[c].astype(str)
+                            for c in ("symbol", "price", "direction", "change", "percent")
+                        ),
+                        strict=True,
+                    )
                 )
                 keep = [k not in seen and not seen.add(k) for k in key]  # type: ignore[func-returns-value]
                 frame = frame.loc[keep].reset_index(drop=True)
@@ -283,8 +324,11 @@ def _convert(args: argparse.Namespace, writer: _Writer, totals: _Totals) -> list
         totals.counts.update(summary.counts)
         totals.replaced += stats.replaced
         if stats.replaced and not args.quiet:
-            print(f"{source}: replaced {stats.replaced} byte(s) that do not decode as "
-                  f"{stats.encoding}", file=sys.stderr)
+            print(
+                f"{source}: replaced {stats.replaced} byte(s) that do not decode as "
+                f"{stats.encoding}",
+                file=sys.stderr,
+            )
         if residue:
             residue_rows.extend((source, r) for r in residue)
     return residue_rows

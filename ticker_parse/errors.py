@@ -65,6 +65,4 @@ class TickerValidationError(TickerParseError):
         more = len(self.quotes) - len(lines)
         if more > 0:
             lines.append(f"  ... and {more} more")
-        super().__init__(
-            f"{len(self.quotes)} quote(s) failed validation:\n" + "\n".join(lines)
-        )
+        super().__init__(f"{len(self.quotes)} quote(s) failed validation:\n" + "\n".join(lines))

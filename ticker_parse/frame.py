@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ticker_parse.models import Dialect, Direction, Quote
-from ticker_parse.validate import bits_to_strings, expected_percent
+from ticker_parse.validate import bits_to_labels, expected_percent
 
 __all__ = [
     "COLUMNS",
@@ -52,10 +52,15 @@ _NUMBER_COLUMNS = ("price", "change", "percent")
 PathOrBuffer = str | os.PathLike[str] | IO[str]
 
 
-def _text_array(values: pa.Array | pa.ChunkedArray | Sequence[str]) -> pd.api.extensions.ExtensionArray:
+def _text_array(
+    values: pa.Array | pa.ChunkedArray | Sequence[str],
+) -> pd.api.extensions.ExtensionArray:
     if isinstance(values, pa.ChunkedArray | pa.Array):
-        return pd.array(values.cast(pa.large_string()), dtype=TEXT_DTYPE)
-    return pd.array(list(values), dtype=TEXT_DTYPE)
+        values = values.cast(pa.large_string())
+    else:
+        values = list(values)
+    array: pd.api.extensions.ExtensionArray = pd.array(values, dtype=TEXT_DTYPE)
+    return array
 
 
 #: ``exact=`` values: False (float64), True (``Decimal``), "text" (the displayed figure).
@@ -65,6 +70,14 @@ Exactness = bool | Literal["text"]
 def _plain(text: str) -> str:
     """A displayed figure as a plain number: no thousands separators, no leading ``+``."""
     return text.replace(",", "").lstrip("+")
+
+
+def _issue_strings(bits: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    labels, index = bits_to_labels(bits)
+    encoded = pa.DictionaryArray.from_arrays(
+        pa.array(index.astype(np.int32)), pa.array(labels, type=pa.large_string())
+    )
+    return _text_array(encoded.dictionary_decode())
 
 
 def _exact_column(texts: Iterable[str | None], exact: Exactness) -> pd.Series:
@@ -103,9 +116,7 @@ def assemble_frame(
         "start": np.asarray(start, dtype=np.int64),
         "end": np.asarray(end, dtype=np.int64),
         "expected_percent": expected_percent(price, change),
-        "issues": _text_array(
-            pa.array(np.asarray(bits_to_strings(bits)), type=pa.large_string())
-        ),
+        "issues": _issue_strings(bits),
     }
     if exact:
         if number_texts is None:
@@ -210,7 +221,9 @@ def _read_all(path_or_buffer: PathOrBuffer, encoding: str) -> str:
         if not isinstance(data, str):
             raise TypeError("read_ticker() needs a text buffer; open the file in text mode")
         return data
-    raise TypeError(f"read_ticker() takes a path or a text buffer, not {type(path_or_buffer).__name__}")
+    raise TypeError(
+        f"read_ticker() takes a path or a text buffer, not {type(path_or_buffer).__name__}"
+    )
 
 
 @overload

@@ -138,9 +138,7 @@ def residue_between(text: str, spans: Iterable[tuple[int, int]]) -> list[Residue
     return out
 
 
-def _resolve_splits(
-    entries: list[Entry], text: str, known: frozenset[str]
-) -> list[Strip]:
+def _resolve_splits(entries: list[Entry], text: str, known: frozenset[str]) -> list[Strip]:
     """Group into strips, settle each strip's convention and its glued tokens."""
     strips = []
     for group in group_strips(entries, text):

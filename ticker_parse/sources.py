@@ -54,7 +54,7 @@ def open_binary(path: str) -> BinaryIO:
         return bz2.open(path, "rb")  # type: ignore[return-value]
     if lower.endswith((".xz", ".lzma")):
         return lzma.open(path, "rb")  # type: ignore[return-value]
-    return open(path, "rb")  # noqa: SIM115 - the caller closes it
+    return open(path, "rb")
 
 
 def _read_block(stream: IO[bytes], source: str, size: int) -> bytes:
@@ -148,13 +148,13 @@ def read_text(
     stats: DecodeStats | None = None,
 ) -> str:
     """The whole text of ``path`` (see :func:`iter_decoded`)."""
-    with open_binary(path) if path != "-" else _stdin() as stream:
+    with open_binary(path) if path != "-" else _Stdin() as stream:
         return "".join(
             iter_decoded(stream, source=path, encoding=encoding, errors=errors, stats=stats)
         )
 
 
-class _stdin:
+class _Stdin:
     """``sys.stdin.buffer`` as a context manager that does not close it."""
 
     def __enter__(self) -> BinaryIO:

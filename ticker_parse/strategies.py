@@ -122,7 +122,8 @@ def render(quote: HonestQuote, dialect: Dialect | str, *, trailing_zeros: bool =
         ]
         if quote.is_index:  # ~2024 layout: integer value, 1-decimal change, no arrow
             change = format(quote.change.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP), "f")
-            return f"{quote.symbol} {_grouped(quote.price, 0)} {words} {change} ({_drop_zeros(quote.percent)}%)"
+            percent = _drop_zeros(quote.percent)
+            return f"{quote.symbol} {_grouped(quote.price, 0)} {words} {change} ({percent}%)"
         return (
             f"{quote.symbol} {format(quote.price, 'f')} {words} {arrow} "
             f"{format(quote.change, 'f')} ({_drop_zeros(quote.percent)}%)"

@@ -22,7 +22,6 @@ from typing import IO
 import pandas as pd
 
 from ticker_parse.frame import Exactness
-
 from ticker_parse.models import Dialect, Quote, Residue
 from ticker_parse.sources import DecodeStats, iter_decoded, open_binary
 

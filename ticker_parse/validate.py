@@ -17,14 +17,13 @@ from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 from ticker_parse.models import IssueCode
 
 __all__ = [
     "CODE_ORDER",
     "bits_to_codes",
-    "bits_to_strings",
+    "bits_to_labels",
     "check_columns",
     "expected_percent",
     "is_percent_consistent",
@@ -65,9 +64,7 @@ def _ratio_bounds(
 ) -> tuple[FloatArray, FloatArray]:
     """Min and max of num/den over a box where den > 0 (monotone in each: corners suffice)."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        corners = np.stack(
-            [num_lo / den_lo, num_lo / den_hi, num_hi / den_lo, num_hi / den_hi]
-        )
+        corners = np.stack([num_lo / den_lo, num_lo / den_hi, num_hi / den_lo, num_hi / den_hi])
     return corners.min(axis=0), corners.max(axis=0)
 
 
@@ -160,9 +157,7 @@ def check_columns(
         # A percent that rounds to 0.00 may lose its sign (TOMCL ▼ -0.03 shows 0.00%), so
         # only a nonzero figure can have the wrong sign.
         sign = (percent != 0) & _overlaps(lo, hi, -percent, percent_hw)
-        p_lo, p_hi = _ratio_bounds(
-            c_lo * 100.0, c_hi * 100.0, price - price_hw, price + price_hw
-        )
+        p_lo, p_hi = _ratio_bounds(c_lo * 100.0, c_hi * 100.0, price - price_hw, price + price_hw)
         of_price = (price - price_hw > 0) & _overlaps(p_lo, p_hi, percent, percent_hw)
         is_fraction = bad & fraction
         is_sign = bad & ~fraction & sign
@@ -183,13 +178,15 @@ def bits_to_codes(bits: int) -> tuple[IssueCode, ...]:
     return tuple(code for code in CODE_ORDER if bits & int(_BIT[code]))
 
 
-def bits_to_strings(bits: BitArray | Sequence[int]) -> pd.Categorical:
-    """A column of ``;``-joined codes ("" where consistent), built once per distinct value."""
+def bits_to_labels(bits: BitArray | Sequence[int]) -> tuple[list[str], npt.NDArray[np.intp]]:
+    """``;``-joined code labels of the distinct bit values, and each row's label index.
+
+    Labels are built once per distinct value (a handful), however many rows there are.
+    """
     array = np.asarray(bits, dtype=np.uint16)
     uniques, inverse = np.unique(array, return_inverse=True)
     labels = [";".join(bits_to_codes(int(u))) for u in uniques]
-    # Categories must be unique; distinct bits give distinct strings, so they are.
-    return pd.Categorical.from_codes(inverse.reshape(-1), categories=labels)
+    return labels, inverse.reshape(-1)
 
 
 def issue_message(
@@ -211,10 +208,7 @@ def issue_message(
     if code is IssueCode.PERCENT_SIGN:
         return f"percent {percent}% has the wrong sign for a change of {change}; expected {exp}"
     if code is IssueCode.PERCENT_OF_PRICE:
-        return (
-            f"percent {percent}% is change / current price, not / previous close;"
-            f" expected {exp}"
-        )
+        return f"percent {percent}% is change / current price, not / previous close; expected {exp}"
     if code is IssueCode.PERCENT_MISMATCH:
         return f"percent {percent}% fits no known convention; expected {exp}"
     if code is IssueCode.DIRECTION_MISMATCH:

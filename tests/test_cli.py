@@ -1,0 +1,298 @@
+"""The ticker-parse command line: main(argv) in process, and the installed script."""
+
+from __future__ import annotations
+
+import bz2
+import csv
+import gzip
+import io
+import json
+import lzma
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import BR_SAMPLES, OBSERVER_SEED
+from ticker_parse.cli import OUTPUT_COLUMNS, main
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_seed_prints_the_30_row_csv_with_validation_columns(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """One header row, then 30 rows with the documented columns, numbers as displayed."""
+    code, out, err = run([str(OBSERVER_SEED)], capsys)
+    assert code == 0
+    assert out.splitlines()[0] == ",".join(OUTPUT_COLUMNS)
+    table = rows(out)
+    assert len(table) == 30
+    assert [r["entry"] for r in table[:3]] == ["1", "2", "3"]
+    airlink = table[1]
+    assert (airlink["symbol"], airlink["price"], airlink["change"], airlink["percent"]) == (
+        "AIRLINK",
+        "197.36",
+        "3.45",
+        "0.02",
+    )
+    assert table[13]["price"] == "7"  # KOSM, as the strip shows it
+    assert table[11]["price"] == "13.5"  # HUMNL
+    assert {r["issues"] for r in table} == {"percent_as_fraction"}
+    assert "30 of 30 percent figures are fractions" in err
+
+
+def test_summary_goes_to_stderr_and_quiet_silences_it(capsys: pytest.CaptureFixture[str]) -> None:
+    """--quiet leaves stderr empty and stdout unchanged."""
+    _, out_loud, err_loud = run([str(OBSERVER_SEED)], capsys)
+    _, out_quiet, err_quiet = run(["-q", str(OBSERVER_SEED)], capsys)
+    assert "30 quotes, 30 flagged (percent_as_fraction 30)" in err_loud
+    assert err_quiet == ""
+    assert out_quiet == out_loud
+
+
+def test_several_files_are_numbered_per_file(capsys: pytest.CaptureFixture[str]) -> None:
+    """Each row names its source; entry numbers restart for each file."""
+    code, out, _ = run(["-q", str(OBSERVER_SEED), *map(str, BR_SAMPLES)], capsys)
+    table = rows(out)
+    assert code == 0
+    assert len(table) == 30 + 34 * 3
+    assert table[30]["entry"] == "1"
+    assert table[30]["source"].endswith(BR_SAMPLES[0].name)
+    kse = next(r for r in table if r["symbol"] == "KSE100")
+    assert kse["price"] == "47551"  # thousands separator dropped, digits as shown
+
+
+def test_stdin_is_the_default_input(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With no file, standard input is read and named <stdin>."""
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(OBSERVER_SEED.read_bytes())))
+    code, out, _ = run(["-q"], capsys)
+    assert code == 0
+    table = rows(out)
+    assert len(table) == 30
+    assert table[0]["source"] == "<stdin>"
+
+
+@pytest.mark.parametrize("opener", [gzip.open, bz2.open, lzma.open])
+def test_compressed_inputs_are_decompressed(
+    tmp_path: Path, opener: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """.gz, .bz2 and .xz inputs give the same rows as the plain file."""
+    suffix = {gzip.open: ".gz", bz2.open: ".bz2", lzma.open: ".xz"}[opener]  # type: ignore[index]
+    path = tmp_path / f"seed.txt{suffix}"
+    with opener(path, "wb") as fh:  # type: ignore[operator]
+        fh.write(OBSERVER_SEED.read_bytes())
+    code, out, _ = run(["-q", str(path)], capsys)
+    assert code == 0
+    assert len(rows(out)) == 30
+
+
+def test_output_file_is_written_whole(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """-o writes the file; nothing goes to stdout."""
+    target = tmp_path / "out.csv"
+    code, out, _ = run(["-q", str(OBSERVER_SEED), "-o", str(target)], capsys)
+    assert (code, out) == (0, "")
+    assert len(rows(target.read_text(encoding="utf-8"))) == 30
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]  # no temporary left
+
+
+def test_a_failed_run_leaves_an_existing_output_untouched(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An unreadable input aborts before the rename: the old output survives, exit 1."""
+    target = tmp_path / "out.csv"
+    target.write_text("precious\n", encoding="utf-8")
+    code, _, err = run(
+        [str(OBSERVER_SEED), str(tmp_path / "missing.txt"), "-o", str(target)], capsys
+    )
+    assert code == 1
+    assert target.read_text(encoding="utf-8") == "precious\n"
+    assert err.strip().endswith("missing.txt: No such file or directory")
+    assert "Traceback" not in err
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+def test_undecodable_bytes_name_the_file_and_offset(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Invalid UTF-8 is one clear line with the byte offset; exit 1."""
+    path = tmp_path / "bad.txt"
+    path.write_bytes(b"AGL38.02\xe2\x96\xb2 0.08 (0.21%)\xff\xfe junk")
+    code, _, err = run([str(path)], capsys)
+    assert code == 1
+    offset = len("AGL38.02▲ 0.08 (0.21%)".encode())  # 24: the arrow is 3 bytes
+    assert err.strip() == (
+        f"ticker-parse: {path}: cannot decode byte at offset {offset} as utf-8 (invalid start byte)"
+    )
+
+
+def test_encoding_errors_replace_counts_the_replaced_bytes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--encoding-errors replace keeps going and says how many bytes it replaced."""
+    path = tmp_path / "bad.txt"
+    path.write_bytes(b"AGL38.02\xe2\x96\xb2 0.08 (0.21%)\xff\xfe junk")
+    code, out, err = run(["--encoding-errors", "replace", str(path)], capsys)
+    assert code == 0
+    assert len(rows(out)) == 1
+    assert "replaced 2 byte(s)" in err
+
+
+def test_a_bom_is_honoured_and_other_encodings_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """UTF-16 with a BOM and --encoding cp1252 both decode correctly."""
+    u16 = tmp_path / "u16.txt"
+    u16.write_bytes("AGL38.02▲ 0.08 (0.21%)".encode("utf-16"))
+    code, out, _ = run(["-q", str(u16)], capsys)
+    assert (code, rows(out)[0]["symbol"]) == (0, "AGL")
+    latin = tmp_path / "cp.txt"
+    latin.write_bytes("AIRLINK 61.80 Increased By 1.37 (2.27%) – café".encode("cp1252"))
+    code, out, _ = run(["-q", "--encoding", "cp1252", str(latin)], capsys)
+    assert (code, rows(out)[0]["price"]) == (0, "61.80")
+
+
+def test_residue_file_lists_what_was_not_parsed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--residue writes source, start, end, reason, text for every unparsed stretch."""
+    target = tmp_path / "residue.csv"
+    code, _, _ = run(["-q", str(OBSERVER_SEED), "--residue", str(target)], capsys)
+    table = rows(target.read_text(encoding="utf-8"))
+    assert code == 0
+    assert list(table[0]) == ["source", "start", "end", "reason", "text"]
+    assert table[0]["text"] == "Chinese and Russian technological ties"
+    assert table[0]["reason"] == "unparsed_text"
+    text = OBSERVER_SEED.read_text(encoding="utf-8")
+    assert all(text[int(r["start"]) : int(r["end"])] == r["text"].lstrip("'") for r in table)
+
+
+def test_strict_exits_1_when_a_quote_is_flagged(capsys: pytest.CaptureFixture[str]) -> None:
+    """--strict turns flagged quotes into exit 1 (after writing the output)."""
+    code, out, err = run(["--strict", str(OBSERVER_SEED)], capsys)
+    assert code == 1
+    assert len(rows(out)) == 30
+    assert "--strict: 30 quote(s) flagged" in err
+    assert run(["--strict", "-q", str(BR_SAMPLES[0])], capsys)[0] == 0
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--format", "xml"], ["--no-such-flag"], ["--format", "parquet"], ["-", "-"]],
+)
+def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """Bad flags, parquet to a terminal, stdin twice: exit 2 with a message, no traceback."""
+    code, _, err = run(argv, capsys)
+    assert code == 2
+    assert err.strip()
+    assert "Traceback" not in err
+
+
+def test_text_cells_cannot_start_a_formula(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Residue text starting with = + - @ is defused; negative numbers stay numbers."""
+    path = tmp_path / "inj.txt"
+    path.write_text('=HYPERLINK("x")\nDFML35.74▼ -0.72 (-1.97%)\n', encoding="utf-8")
+    residue = tmp_path / "r.csv"
+    code, out, _ = run(["-q", str(path), "--residue", str(residue)], capsys)
+    assert code == 0
+    assert rows(out)[0]["change"] == "-0.72"
+    assert rows(residue.read_text(encoding="utf-8"))[0]["text"].startswith("'=HYPERLINK")
+
+
+def test_jsonl_numbers_are_exact(capsys: pytest.CaptureFixture[str]) -> None:
+    """JSON lines carry the displayed figures as JSON numbers, exactly."""
+    code, out, _ = run(["-q", "--format", "jsonl", str(OBSERVER_SEED)], capsys)
+    records = [json.loads(line) for line in out.splitlines()]
+    assert code == 0
+    assert len(records) == 30
+    assert '"price": 197.36,' in out.splitlines()[1]
+    assert (records[24]["symbol"], records[24]["percent"]) == ("TOMCL", 0.0)
+
+
+def test_parquet_output_round_trips(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--format parquet writes exact decimals readable by pandas."""
+    import pandas as pd
+
+    target = tmp_path / "out.parquet"
+    code, _, _ = run(["-q", str(OBSERVER_SEED), "-o", str(target)], capsys)
+    frame = pd.read_parquet(target)
+    assert code == 0
+    assert len(frame) == 30
+    assert str(frame["price"][1]) == "197.36"
+
+
+def _script() -> list[str]:
+    exe = shutil.which("ticker-parse", path=os.path.dirname(sys.executable))
+    return [exe] if exe else [sys.executable, "-m", "ticker_parse"]
+
+
+def test_installed_console_script_converts_the_seed() -> None:
+    """The console script runs in a subprocess and prints the CSV."""
+    proc = subprocess.run(
+        [*_script(), str(OBSERVER_SEED)], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert len(rows(proc.stdout)) == 30
+
+
+def test_python_dash_m_runs_the_same_command() -> None:
+    """python -m ticker_parse behaves like the console script."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "ticker_parse", "-q", str(OBSERVER_SEED)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (proc.returncode, proc.stderr) == (0, "")
+    assert len(rows(proc.stdout)) == 30
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    """`ticker-parse big | head -1` stops without a traceback."""
+    big = tmp_path / "big.txt"
+    big.write_text(
+        OBSERVER_SEED.read_text(encoding="utf-8").split("\n")[0] * 3000, encoding="utf-8"
+    )
+    with subprocess.Popen(
+        [*_script(), "-q", str(big)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as proc:
+        assert proc.stdout is not None
+        assert proc.stderr is not None
+        assert proc.stdout.readline().startswith(b"source,entry,symbol")
+        proc.stdout.close()
+        err = proc.stderr.read().decode()
+        proc.wait(timeout=60)
+    assert "Traceback" not in err
+    assert proc.returncode == 0
+
+
+def test_verbose_shows_the_traceback_of_an_expected_failure(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--verbose adds the traceback before the one-line message."""
+    code, _, err = run(["--verbose", str(tmp_path / "missing.txt")], capsys)
+    assert code == 1
+    assert "Traceback" in err
+
+
+def test_progress_is_shown_on_request(capsys: pytest.CaptureFixture[str]) -> None:
+    """--progress always writes a progress line to stderr; auto stays off when not a tty."""
+    _, _, err = run(["-q", "--progress", "always", str(OBSERVER_SEED)], capsys)
+    assert "100.0%" in err
+    _, _, err = run(["-q", str(OBSERVER_SEED)], capsys)
+    assert err == ""

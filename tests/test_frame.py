@@ -1,0 +1,153 @@
+"""DataFrames: to_frame(), read_ticker(), empty_frame(), and the fast path's agreement."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import ticker_parse
+from tests.conftest import OBSERVER_SEED
+from tests.test_seed import GOLDEN
+from ticker_parse import Dialect
+from ticker_parse._columnar import columnar_frame
+from ticker_parse.strategies import noise, strips
+
+FIRST_COLUMNS = ["symbol", "price", "direction", "change", "percent", "start", "end"]
+
+
+def test_to_frame_has_one_row_per_quote_with_the_contract_columns(observer_text: str) -> None:
+    """30 rows; symbol, price, direction, change, percent, start, end, then validation."""
+    frame = ticker_parse.parse(observer_text).to_frame()
+    assert list(frame.columns) == [*FIRST_COLUMNS, "expected_percent", "issues"]
+    assert len(frame) == 30
+    assert frame["price"].dtype == "float64"
+    assert frame["symbol"].tolist() == [g[0] for g in GOLDEN]
+    assert frame["price"].tolist() == [float(g[1]) for g in GOLDEN]
+    assert frame["direction"].astype(str).tolist() == [g[2] for g in GOLDEN]
+    assert (frame["issues"] == "percent_as_fraction").all()
+
+
+def test_to_frame_exact_gives_decimal_columns(observer_text: str) -> None:
+    """exact=True keeps the displayed figures as Decimal objects."""
+    frame = ticker_parse.parse(observer_text).to_frame(exact=True)
+    assert frame["price"].tolist() == [Decimal(g[1]) for g in GOLDEN]
+    assert frame["percent"].tolist() == [Decimal(g[4]) for g in GOLDEN]
+
+
+def test_expected_percent_is_change_over_previous_close(observer_text: str) -> None:
+    """expected_percent = change / (price - change) * 100, from the displayed figures."""
+    frame = ticker_parse.parse(observer_text).to_frame()
+    want = frame["change"] / (frame["price"] - frame["change"]) * 100
+    pd.testing.assert_series_equal(frame["expected_percent"], want, check_names=False)
+    airlink = frame.loc[frame["symbol"] == "AIRLINK", "expected_percent"].item()
+    assert round(airlink, 2) == 1.78
+
+
+def test_read_ticker_reads_a_path_and_a_text_buffer_alike() -> None:
+    """A path and an open text buffer of the same text give the same frame."""
+    from_path = ticker_parse.read_ticker(OBSERVER_SEED)
+    from_str_path = ticker_parse.read_ticker(str(OBSERVER_SEED))
+    with OBSERVER_SEED.open(encoding="utf-8") as fh:
+        from_buffer = ticker_parse.read_ticker(fh)
+    assert len(from_path) == 30
+    pd.testing.assert_frame_equal(from_path, from_buffer)
+    pd.testing.assert_frame_equal(from_path, from_str_path)
+
+
+def test_read_ticker_rejects_a_binary_buffer() -> None:
+    """Bytes buffers are refused with a hint to open the file in text mode."""
+    with pytest.raises(TypeError, match="text mode"):
+        ticker_parse.read_ticker(io.BytesIO(b"AGL38.02"))  # type: ignore[arg-type]
+
+
+def test_read_ticker_decompresses_by_suffix(tmp_path: Path, observer_text: str) -> None:
+    """.gz, .bz2 and .xz paths are read transparently."""
+    import bz2
+    import gzip
+    import lzma
+
+    for suffix, opener in ((".gz", gzip.open), (".bz2", bz2.open), (".xz", lzma.open)):
+        path = tmp_path / f"dump{suffix}"
+        with opener(path, "wt", encoding="utf-8") as fh:
+            fh.write(observer_text)
+        assert len(ticker_parse.read_ticker(path)) == 30
+
+
+def test_empty_frame_has_exactly_the_dtypes_of_a_parse(observer_text: str) -> None:
+    """empty_frame() is the meta a distributed map needs: same columns, same dtypes."""
+    parsed = ticker_parse.read_ticker(io.StringIO(observer_text))
+    empty = ticker_parse.empty_frame()
+    assert len(empty) == 0
+    pd.testing.assert_series_equal(empty.dtypes, parsed.dtypes)
+    assert ticker_parse.parse("no strip").to_frame().dtypes.equals(empty.dtypes)
+
+
+def test_drop_duplicates_removes_a_strip_shown_twice() -> None:
+    """Both copies are reported; drop_duplicates keeps the first."""
+    text = "AGL38.02▲ 0.08 (0.21%)WTL1.6▲ 0.08 (5.26%)\n" * 2
+    assert len(ticker_parse.parse(text).to_frame()) == 4
+    deduped = ticker_parse.read_ticker(io.StringIO(text), drop_duplicates=True)
+    assert deduped["symbol"].tolist() == ["AGL", "WTL"]
+    assert deduped["start"].tolist() == [0, 22]
+
+
+def test_read_ticker_chunksize_yields_frames_of_that_many_rows(observer_text: str) -> None:
+    """chunksize=N streams frames of at most N rows that add up to the whole."""
+    chunks = list(ticker_parse.read_ticker(io.StringIO(observer_text), chunksize=7))
+    assert [len(c) for c in chunks] == [7, 7, 7, 7, 2]
+    whole = ticker_parse.read_ticker(io.StringIO(observer_text))
+    pd.testing.assert_frame_equal(pd.concat(chunks, ignore_index=True), whole)
+
+
+def test_read_ticker_rejects_a_bad_chunksize() -> None:
+    """chunksize must be a positive integer."""
+    with pytest.raises(ValueError, match="chunksize"):
+        ticker_parse.read_ticker(io.StringIO(""), chunksize=0)
+
+
+# --- the columnar fast path gives exactly the records path's rows -----------------------
+
+
+def test_fast_path_applies_to_clean_concatenated_text() -> None:
+    """Clean concatenated text takes the columnar path; anything else falls back."""
+    assert columnar_frame("AGL38.02▲ 0.08 (0.21%)") is not None
+    assert columnar_frame("AGL38.02&#9650; 0.08 (0.21%)") is None
+    assert columnar_frame("AIRLINK 61.80 Increased By ▲ 1.37 (2.27%)") is None
+
+
+@given(
+    parts=st.lists(st.one_of(strips(Dialect.CONCATENATED), noise()), min_size=0, max_size=6),
+    glue=st.sampled_from(["", "\n", " ", ")", "X", "1"]),
+)
+def test_fast_path_equals_records_path(parts: list[object], glue: str) -> None:
+    """On any mix of strips and noise, both paths give identical frames."""
+    text = glue.join(p.text if hasattr(p, "text") else str(p) for p in parts)
+    fast = columnar_frame(text)
+    if fast is None:
+        return
+    slow = ticker_parse.parse(text).to_frame()
+    pd.testing.assert_frame_equal(fast, slow)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "KSE10067194▲ 646.5 (0.01%)BR306952▼ -74.5 (-0.01%)",
+        "AB012.5▲ 0 (0.00%)",
+        "XAGL38.02▲ 0.08 (0.21%)",
+        "ABCDEFGHIJKLMNOPQ38.02▲ 0.08 (0.21%)",
+        "AGL38.02▲ 0.08 (0.21%",
+        "junk (x) AGL38.02▲ 0.08 (0.21%) more)",
+    ],
+)
+def test_fast_path_equals_records_path_on_edge_cases(text: str) -> None:
+    """Glued index rows, ambiguous splits, look-behind and truncation agree too."""
+    fast = columnar_frame(text)
+    assert fast is not None
+    pd.testing.assert_frame_equal(fast, ticker_parse.parse(text).to_frame())

@@ -1,0 +1,108 @@
+"""Streaming: blocks cut where no entry can straddle, so nothing is lost or doubled."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import ticker_parse
+from tests.conftest import BR_SAMPLES, OBSERVER_SEED
+from ticker_parse.parser import parse
+from ticker_parse.stream import iter_blocks
+
+MIXED = (
+    OBSERVER_SEED.read_text(encoding="utf-8")[:1200]
+    + "\n"
+    + BR_SAMPLES[0].read_text(encoding="utf-8")[:900]
+    + "\nABCR1 0.02  -0.05 | XYZ 27.30   0.89 | XYZ-MAR 10.65   0.23 |\n"
+    + "KSE100\n86,057.51\n807.42\n(0.95%)\nALLSHR\n53,123.45\n-120.10\n(-0.23%)\n"
+    + "AGL38.02▲ 0.08 (0.21%)WTL1.6▲ 0.0"
+)
+
+
+def _figures(quotes: object) -> list[tuple[object, ...]]:
+    return [
+        (q.symbol, q.price, q.direction, q.change, q.percent, q.start, q.end, q.issue_codes)
+        for q in quotes  # type: ignore[attr-defined]
+    ]
+
+
+def _blockwise(pieces: list[str], margin: int) -> list[tuple[object, ...]]:
+    out = []
+    for base, block in iter_blocks(pieces, margin=margin, min_block=1):
+        for q in parse(block).quotes:
+            out.append(q.model_copy(update={"start": q.start + base, "end": q.end + base}))
+    return _figures(out)
+
+
+def test_a_cut_at_every_offset_loses_and_doubles_nothing() -> None:
+    """Reading the text in two pieces split at any offset gives the whole-text quotes."""
+    whole = _figures(parse(MIXED).quotes)
+    assert len(whole) == 59  # 31 concatenated, 23 Business Recorder, 3 marquee, 2 portal
+    for k in range(len(MIXED) + 1):
+        assert _blockwise([MIXED[:k], MIXED[k:]], margin=200) == whole, k
+
+
+def test_one_character_pieces_give_the_whole_text_quotes() -> None:
+    """The worst reader (one character at a time) still loses nothing."""
+    whole = _figures(parse(MIXED).quotes)
+    assert _blockwise(list(MIXED), margin=200) == whole
+
+
+def test_blocks_are_cut_and_memory_stays_bounded() -> None:
+    """A long input comes out in many blocks, none much larger than asked for."""
+    text = "AGL38.02▲ 0.08 (0.21%)" * 5000
+    blocks = list(
+        iter_blocks(
+            [text[i : i + 1000] for i in range(0, len(text), 1000)], margin=200, min_block=1000
+        )
+    )
+    assert len(blocks) > 50
+    assert max(len(b) for _, b in blocks) < 1000 + 200 + 1000
+    assert "".join(b for _, b in blocks) == text
+
+
+def test_junk_without_any_delimiter_is_still_cut() -> None:
+    """Megabytes with no ')' or '|' are cut anyway, so the buffer never grows unbounded."""
+    text = "x" * 50_000
+    blocks = list(
+        iter_blocks(
+            [text[i : i + 500] for i in range(0, len(text), 500)], margin=100, min_block=500
+        )
+    )
+    assert len(blocks) > 10
+    assert "".join(b for _, b in blocks) == text
+
+
+def test_iter_quotes_reads_a_file_in_small_blocks(tmp_path: Path) -> None:
+    """iter_quotes over a file read 64 characters at a time equals parse() of the whole."""
+    path = tmp_path / "dump.txt"
+    path.write_text(MIXED * 3, encoding="utf-8")
+    residue: list[ticker_parse.Residue] = []
+    streamed = list(ticker_parse.iter_quotes(path, block_size=64, residue=residue))
+    whole = parse(MIXED * 3)
+    assert _figures(streamed) == _figures(whole.quotes)
+
+    def chars(spans: list[ticker_parse.Residue]) -> set[int]:
+        return {i for r in spans for i in range(r.start, r.end)}
+
+    assert chars(residue) == chars(list(whole.residue))
+
+
+def test_chunked_frames_equal_the_whole_frame(tmp_path: Path) -> None:
+    """read_ticker(chunksize=N) in small blocks concatenates to the one-shot frame."""
+    text = MIXED * 4
+    chunks = list(ticker_parse.stream.iter_frames(io.StringIO(text), chunksize=25, block_size=100))
+    assert all(len(c) <= 25 for c in chunks)
+    merged = pd.concat(chunks, ignore_index=True)
+    pd.testing.assert_frame_equal(merged, ticker_parse.read_ticker(io.StringIO(text)))
+
+
+@pytest.mark.parametrize("bad", [0, -3])
+def test_iter_frames_needs_a_positive_chunksize(bad: int) -> None:
+    """A chunk of no rows is a call error."""
+    with pytest.raises(ValueError, match="chunksize"):
+        ticker_parse.read_ticker(io.StringIO("x"), chunksize=bad)
