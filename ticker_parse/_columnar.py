@@ -32,6 +32,83 @@ __all__ = ["columnar_frame"]
 _NOT_BEFORE = "[A-Z0-9&.-]"
 
 
+def _entries_query(text: str) -> pl.LazyFrame:
+    """The entries of ``text``: its pieces between ``)``, those that hold an entry."""
+    m = pl.col("m").struct
+    pieces = (
+        pl.LazyFrame({"text": [text]}, schema={"text": pl.String})
+        .select(pl.col("text").str.split(")").alias("piece"))
+        .explode("piece")
+        .with_columns(
+            pl.col("piece").str.len_chars().cast(pl.Int64).alias("length"),
+            pl.col("piece").str.extract_groups(_patterns.FAST_CONCATENATED).alias("m"),
+        )
+        .with_columns(
+            # each piece is followed by the ")" the split removed, except the last
+            (pl.col("length") + 1).cum_sum().shift(1, fill_value=0).alias("piece_start"),
+            (pl.col("length") - m.field("raw").str.len_chars().cast(pl.Int64)).alias("prefix"),
+            (pl.int_range(pl.len()) < pl.len() - 1).alias("closed"),
+        )
+        .with_columns(
+            # the look-behind of CONCATENATED: no symbol character right before the entry
+            pl.col("piece")
+            .str.slice(pl.col("prefix").fill_null(0) - 1, 1)
+            .str.contains(_NOT_BEFORE)
+            .and_(pl.col("prefix") > 0)
+            .alias("glued"),
+            pl.col("piece")
+            .str.slice(0, pl.col("prefix").fill_null(0))
+            .str.contains(r"\S")
+            .alias("dirty_prefix"),
+        )
+        .with_columns(
+            (pl.col("prefix").is_not_null() & pl.col("closed") & ~pl.col("glued")).alias("ok")
+        )
+        # A strip breaks at anything that is not white space: an unmatched piece (its ")"
+        # at least is left over) or junk before an entry in its own piece.
+        .with_columns(
+            (~pl.col("ok") | pl.col("dirty_prefix")).cast(pl.Int64).cum_sum().alias("strip")
+        )
+    )
+    return pieces.filter(pl.col("ok")).select(
+        m.field("symbol"),
+        m.field("price"),
+        m.field("arrow"),
+        m.field("change"),
+        m.field("percent"),
+        (pl.col("piece_start") + pl.col("prefix")).alias("start"),
+        (pl.col("piece_start") + pl.col("length") + 1).alias("end"),
+        pl.col("strip"),
+        m.field("price").cast(pl.Float64).alias("price_f"),
+        m.field("change").cast(pl.Float64).alias("change_f"),
+        m.field("percent").cast(pl.Float64).alias("percent_f"),
+        # decimals of the percent: characters after the dot, 0 without one
+        (
+            m.field("percent").str.len_chars().cast(pl.Int64)
+            - m.field("percent").str.find(".", literal=True).cast(pl.Int64)
+            - 1
+        )
+        .fill_null(0)
+        .alias("decimals"),
+        (m.field("arrow") == "▲").alias("up"),
+    )
+
+
+def _extract(text: str) -> tuple[pl.DataFrame, bool]:
+    """Split at ")", match each piece, keep the entries with their offsets.
+
+    The entry query and the check that sends the text down the general path instead run in
+    one ``collect_all``, so polars spreads them over the cores. (Cutting the text into one
+    part per core was measured too: slower, polars already uses both cores here.) Returns
+    the rows and whether the text needs the general path.
+    """
+    guard = pl.LazyFrame({"text": [text]}, schema={"text": pl.String}).select(
+        pl.col("text").str.contains(_patterns.FAST_NEEDS_GENERAL)
+    )
+    flag, rows = pl.collect_all([guard, _entries_query(text)])
+    return rows, bool(flag.item())
+
+
 def columnar_frame(
     text: str,
     *,
@@ -40,65 +117,14 @@ def columnar_frame(
     exact: Exactness = False,
 ) -> pd.DataFrame | None:
     """The quotes of ``text`` as a DataFrame, or None when the fast path does not apply."""
-    whole = pl.Series("text", [text], dtype=pl.String)
-    if whole.str.contains(_patterns.FAST_NEEDS_GENERAL).item():
+    rows, needs_general = _extract(text)
+    if needs_general:
         return None
     known = known_symbols(symbols)
-
-    pieces = whole.str.split(")").explode()
-    n_pieces = len(pieces)
-    frame = pl.DataFrame({"piece": pieces}).with_columns(
-        pl.col("piece").str.len_chars().cast(pl.Int64).alias("length"),
-        pl.col("piece").str.extract_groups(_patterns.FAST_CONCATENATED).alias("m"),
-    )
-    frame = frame.with_columns(
-        # each piece is followed by the ")" the split removed, except the last
-        (pl.col("length") + 1).cum_sum().shift(1, fill_value=0).alias("piece_start"),
-        pl.col("m").struct.field("raw").str.len_chars().cast(pl.Int64).alias("raw_len"),
-        (pl.int_range(pl.len()) < n_pieces - 1).alias("closed"),
-    ).with_columns((pl.col("length") - pl.col("raw_len")).alias("prefix_len"))
-    frame = frame.with_columns(
-        pl.when(pl.col("prefix_len") > 0)
-        .then(pl.col("piece").str.slice(pl.col("prefix_len") - 1, 1))
-        .otherwise(pl.lit(")"))
-        .alias("before"),
-        pl.col("piece")
-        .str.slice(0, pl.col("prefix_len").fill_null(0))
-        .str.strip_chars()
-        .str.len_chars()
-        .gt(0)
-        .alias("dirty_prefix"),
-    )
-    matched = (
-        pl.col("raw_len").is_not_null()
-        & pl.col("closed")
-        & ~pl.col("before").str.contains(_NOT_BEFORE).fill_null(False)
-    )
-    # A strip breaks at anything that is not white space: an unmatched piece (its ")" at
-    # least is left over) or junk before an entry in its own piece.
-    frame = frame.with_columns(matched.alias("matched")).with_columns(
-        (~pl.col("matched") | pl.col("dirty_prefix")).cast(pl.Int64).cum_sum().alias("strip")
-    )
-    rows = frame.filter(pl.col("matched")).select(
-        pl.col("m").struct.field("token"),
-        pl.col("m").struct.field("arrow"),
-        pl.col("m").struct.field("change"),
-        pl.col("m").struct.field("percent"),
-        (pl.col("piece_start") + pl.col("prefix_len")).alias("start"),
-        (pl.col("piece_start") + pl.col("length") + 1).alias("end"),
-        pl.col("strip"),
-    )
-    rows = rows.with_columns(
-        pl.col("token").str.extract(r"^([A-Z&]+(?:-[A-Z]+)?)").alias("symbol"),
-    ).with_columns(
-        pl.col("token").str.slice(pl.col("symbol").str.len_chars()).alias("price"),
-    )
-    price = rows["price"].cast(pl.Float64).to_numpy()
-    change = rows["change"].cast(pl.Float64).to_numpy()
-    percent = rows["percent"].cast(pl.Float64).to_numpy()
-    dot = rows["percent"].str.find(".", literal=True).fill_null(-1).to_numpy()
-    decimals = np.where(dot >= 0, rows["percent"].str.len_chars().to_numpy() - dot - 1, 0)
-    percent_hw = percent_halfwidth(decimals.astype(np.int64))
+    price = rows["price_f"].to_numpy()
+    change = rows["change_f"].to_numpy()
+    percent = rows["percent_f"].to_numpy()
+    percent_hw = percent_halfwidth(rows["decimals"].to_numpy().astype(np.int64))
     zeros = np.zeros(len(rows))
 
     # Each strip's convention, by majority, from the natural splits (as the records path).
@@ -131,7 +157,14 @@ def columnar_frame(
     ambiguous = np.zeros(len(rows), dtype=bool)
     index = np.flatnonzero(doubtful)
     if len(index):
-        tokens = rows["token"].gather(index).to_list()
+        tokens = [
+            s + p
+            for s, p in zip(
+                rows["symbol"].gather(index).to_list(),
+                rows["price"].gather(index).to_list(),
+                strict=True,
+            )
+        ]
         changes = rows["change"].gather(index).to_list()
         percents = rows["percent"].gather(index).to_list()
         new_symbols = [""] * len(index)
@@ -152,7 +185,7 @@ def columnar_frame(
         price_text = price_text.scatter(index, new_prices)
         price = price_text.cast(pl.Float64).to_numpy()
 
-    direction_sign = np.where(rows["arrow"].to_numpy() == "▲", 1, -1).astype(np.int8)
+    direction_sign = np.where(rows["up"].to_numpy(), 1, -1).astype(np.int8)
     if validate:
         bits = check_columns(
             price,

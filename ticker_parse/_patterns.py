@@ -152,9 +152,11 @@ INCOMPLETE = regex.compile(r"[▲▼]|Increased[ ]By|Decreased[ ]By|No[ ]Change"
 MARKUP_ONLY = regex.compile(r"(?:<[^<>]{0,2000}>\s{0,100}){1,10000}", _FLAGS)
 
 #: The fast path's pattern for polars (Rust regex syntax: no look-behind), applied to each
-#: piece of a line split at ``)``; anchored at the piece's end. Same fields as CONCATENATED.
+#: piece of the text split at ``)``; anchored at the piece's end. The same entries as
+#: CONCATENATED, with the glued token already cut at its natural split (symbol letters,
+#: then price digits); the look-behind is checked by the caller.
 FAST_CONCATENATED = (
-    r"(?P<raw>(?P<token>[A-Z][A-Z&]{0,11}(?:-[A-Z]{1,6})?[0-9]{1,15}(?:\.[0-9]{1,8})?)"
+    r"(?P<raw>(?P<symbol>[A-Z][A-Z&]{0,11}(?:-[A-Z]{1,6})?)(?P<price>[0-9]{1,15}(?:\.[0-9]{1,8})?)"
     r" {0,2}(?P<arrow>[▲▼]) {0,2}"
     r"(?P<change>[-+]?[0-9]{1,15}(?:\.[0-9]{1,8})?)"
     r" {0,2}\( ?(?P<percent>[-+]?[0-9]{1,6}(?:\.[0-9]{1,8})?) ?% ?)$"

@@ -63,6 +63,10 @@ def _ratio_bounds(
     num_lo: FloatArray, num_hi: FloatArray, den_lo: FloatArray, den_hi: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
     """Min and max of num/den over a box where den > 0 (monotone in each: corners suffice)."""
+    if num_lo is num_hi and den_lo is den_hi:  # exact figures: one ratio, no box
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = num_lo / den_lo
+        return ratio, ratio
     with np.errstate(divide="ignore", invalid="ignore"):
         corners = np.stack([num_lo / den_lo, num_lo / den_hi, num_hi / den_lo, num_hi / den_hi])
     return corners.min(axis=0), corners.max(axis=0)
@@ -78,7 +82,14 @@ def _overlaps(lo: FloatArray, hi: FloatArray, target: FloatArray, half: FloatArr
 def _percent_box(
     price: FloatArray, change: FloatArray, price_hw: FloatArray, change_hw: FloatArray
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """The change and previous-close intervals the displayed figures allow."""
+    """The change and previous-close intervals the displayed figures allow.
+
+    Where every figure is exact (all half-widths 0) the bounds are the same arrays, which
+    lets :func:`_ratio_bounds` skip the corners.
+    """
+    if not price_hw.any() and not change_hw.any():
+        previous = price - change
+        return change, change, previous, previous
     c_lo, c_hi = change - change_hw, change + change_hw
     # previous close = price - change: smallest with the smallest price and largest change.
     prev_lo = (price - price_hw) - c_hi
@@ -102,7 +113,9 @@ def is_percent_consistent(
     may be zero or negative nothing can be said, and the row counts as consistent.
     """
     c_lo, c_hi, prev_lo, prev_hi = _percent_box(price, change, price_hw, change_hw)
-    lo, hi = _ratio_bounds(c_lo * scale, c_hi * scale, prev_lo, prev_hi)
+    scaled_lo = c_lo * scale
+    scaled_hi = scaled_lo if c_hi is c_lo else c_hi * scale
+    lo, hi = _ratio_bounds(scaled_lo, scaled_hi, prev_lo, prev_hi)
     unknowable = ~(prev_lo > 0)
     return unknowable | _overlaps(lo, hi, percent, percent_hw)
 
@@ -149,7 +162,9 @@ def check_columns(
     bits[wrong_way] |= _BIT[IssueCode.DIRECTION_MISMATCH]
 
     judged = ~np.isnan(percent) & (prev_lo > 0)
-    lo, hi = _ratio_bounds(c_lo * 100.0, c_hi * 100.0, prev_lo, prev_hi)
+    c100_lo = c_lo * 100.0
+    c100_hi = c100_lo if c_hi is c_lo else c_hi * 100.0
+    lo, hi = _ratio_bounds(c100_lo, c100_hi, prev_lo, prev_hi)
     honest = _overlaps(lo, hi, percent, percent_hw)
     bad = judged & ~honest
     if bad.any():
