@@ -157,14 +157,13 @@ def columnar_frame(
     ambiguous = np.zeros(len(rows), dtype=bool)
     index = np.flatnonzero(doubtful)
     if len(index):
-        tokens = [
-            s + p
-            for s, p in zip(
+        naturals = list(
+            zip(
                 rows["symbol"].gather(index).to_list(),
                 rows["price"].gather(index).to_list(),
                 strict=True,
             )
-        ]
+        )
         changes = rows["change"].gather(index).to_list()
         percents = rows["percent"].gather(index).to_list()
         new_symbols = [""] * len(index)
@@ -172,7 +171,7 @@ def columnar_frame(
         for convention in CONVENTION_SCALE:
             picks = np.flatnonzero(is_fraction[index] == (convention == "fraction"))
             splits = resolve_tokens(
-                [tokens[i] for i in picks],
+                [naturals[i] for i in picks],
                 [changes[i] for i in picks],
                 [percents[i] for i in picks],
                 convention,

@@ -88,15 +88,16 @@ NORMALIZE = regex.compile(
 NEEDS_NORMALIZING = regex.compile(rf"[<&âÂ\r{_ODD_CLASS_PY}]")
 
 #: Pakistan Observer: symbol and price glued, then arrow, change and bracketed percent;
-#: entries glued to each other (seeds/000_b6ae8b35eee2fbd0.txt). ``token`` is symbol+price:
-#: where the symbol ends in digits (``KSE100``, ``BOPR1``) the split is decided later by the
-#: arithmetic (``dialects.split_token``), never by the regex.
+#: entries glued to each other (seeds/000_b6ae8b35eee2fbd0.txt). ``symbol`` + ``price`` is
+#: the glued token cut at its natural split (letters, then digits); where the symbol really
+#: ends in digits (``KSE100``, ``BOPR1``) the split is settled later by the arithmetic
+#: (``dialects.resolve_tokens``), never by the regex.
 CONCATENATED = regex.compile(
     rf"""
     (?<![A-Z0-9&.-])                                # not inside a longer token
-    (?P<token>[A-Z][A-Z&]{{0,11}}                   # symbol letters
-        (?:-[A-Z]{{1,6}})?                          # futures suffix: HUBC-NOV
-        [0-9]{{1,15}}(?:\.[0-9]{{1,8}})?)           # symbol digits + price, split later
+    (?P<symbol>[A-Z][A-Z&]{{0,11}}                  # symbol letters
+        (?:-[A-Z]{{1,6}})?)                         # futures suffix: HUBC-NOV
+    (?P<price>[0-9]{{1,15}}(?:\.[0-9]{{1,8}})?)     # symbol digits + price, split later
     [ ]{{0,2}}(?P<arrow>[▲▼])[ ]{{0,2}}             # the arrow anchors the entry
     (?P<change>[-+]?{_NUM})                         # change, signed when negative
     [ ]{{0,2}}{_PERCENT}                            # (0.02%)

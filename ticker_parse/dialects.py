@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import regex
@@ -64,9 +65,10 @@ class Entry:
     direction: Direction
     #: The arrow contradicts the words (Business Recorder ``Increased By ▼``).
     direction_conflict: bool = False
-    #: Concatenated dialect: symbol and price glued, split later by :func:`resolve_tokens`.
-    token: str | None = None
-    #: Other splits of ``token`` that fit the figures as well as the one chosen.
+    #: Concatenated dialect: symbol and price glued (``symbol`` holds the letters, ``price``
+    #: the digits until :func:`resolve_tokens` settles the split).
+    glued: bool = False
+    #: Other splits of the glued token that fit the figures as well as the one chosen.
     alternatives: tuple[str, ...] = ()
 
 
@@ -91,8 +93,7 @@ def to_dialect(dialect: Dialect | str | None) -> Dialect | None:
         raise UnknownDialectError(f"unknown dialect {dialect!r}; expected one of {names}") from None
 
 
-def _direction(dialect: Dialect, m: regex.Match[str]) -> tuple[Direction, bool]:
-    groups = m.groupdict()
+def _direction(groups: dict[str, Any]) -> tuple[Direction, bool]:
     arrow = groups.get("arrow")
     words = groups.get("words")
     if words is not None:
@@ -110,14 +111,17 @@ def _direction(dialect: Dialect, m: regex.Match[str]) -> tuple[Direction, bool]:
 
 
 def _entry(dialect: Dialect, m: regex.Match[str]) -> Entry:
+    if dialect is Dialect.CONCATENATED:  # the bulk of big dumps: no dict, no branching
+        symbol, price, arrow, change, percent = m.group(
+            "symbol", "price", "arrow", "change", "percent"
+        )
+        start, end = m.span()
+        return Entry(
+            start, end, dialect, symbol, price, change, percent, _ARROWS[arrow], glued=True
+        )
     groups = m.groupdict()
-    direction, conflict = _direction(dialect, m)
-    token = groups.get("token")
-    if token is not None:
-        natural = _natural_split(token)
-        symbol, price = natural
-    else:
-        symbol, price = groups["symbol"], groups["price"]
+    direction, conflict = _direction(groups)
+    symbol, price = groups["symbol"], groups["price"]
     return Entry(
         start=m.start(),
         end=m.end(),
@@ -128,7 +132,6 @@ def _entry(dialect: Dialect, m: regex.Match[str]) -> Entry:
         percent=groups.get("percent"),
         direction=direction,
         direction_conflict=conflict,
-        token=token,
     )
 
 
@@ -160,12 +163,23 @@ def _drop_lone_marquee(entries: list[Entry], text: str, pipes: set[int]) -> list
     return kept
 
 
+def _may_hold(dialect: Dialect, text: str) -> bool:
+    """A cheap necessary condition: skip a dialect's scan when its marks are absent."""
+    if dialect is Dialect.BRECORDER:
+        return any(word in text for word in _WORDS)
+    if dialect is Dialect.MARQUEE:
+        return "|" in text
+    if dialect is Dialect.PORTAL:
+        return "%" in text and "\n" in text
+    return "▲" in text or "▼" in text
+
+
 def find_entries(
     text: str, dialect: Dialect | None = None, *, timeout: float | None = None
 ) -> list[Entry]:
     """Every entry in ``text`` (normalized), in order, none overlapping."""
     candidates: list[Entry] = []
-    dialects = [dialect] if dialect is not None else list(_PATTERNS)
+    dialects = [dialect] if dialect is not None else [d for d in _PATTERNS if _may_hold(d, text)]
     for d in dialects:
         matches = _finditer(_PATTERNS[d], text, timeout)
         found = [_entry(d, m) for m in matches]
@@ -173,7 +187,8 @@ def find_entries(
             pipes = {m.start() for m in matches if m.group("pipe")}
             found = _drop_lone_marquee(found, text, pipes)
         candidates.extend(found)
-    candidates.sort(key=lambda e: (e.start, -(e.end - e.start)))
+    if len(dialects) > 1:
+        candidates.sort(key=lambda e: (e.start, -(e.end - e.start)))
     accepted: list[Entry] = []
     last_end = -1
     for e in candidates:
@@ -217,12 +232,6 @@ def _letters_end(token: str) -> int:
     return i
 
 
-def _natural_split(token: str) -> tuple[str, str]:
-    """The reading most strips mean: the symbol ends at its last letter."""
-    i = _letters_end(token)
-    return token[:i], token[i:]
-
-
 def _candidate_splits(token: str) -> list[tuple[str, str]]:
     """Every way to cut ``token`` into symbol and a well-formed price, natural first."""
     i = _letters_end(token)
@@ -261,19 +270,22 @@ def _percent_fits(
     return fits | np.isnan(percent)
 
 
-def strip_convention(entries: Sequence[Entry]) -> str:
-    """``"fraction"`` when more entries fit change / previous close than fit it * 100."""
-    rows = [e for e in entries if e.percent is not None]
-    if not rows:
-        return "percent"
-    prices = [e.price.replace(",", "") or "0" for e in rows]
-    changes = [e.change.replace(",", "") for e in rows]
-    percents = [e.percent for e in rows]
+def strip_convention(entries: Sequence[Entry]) -> tuple[str, np.ndarray]:
+    """The strip's percent convention, and which entries fit it as they stand.
+
+    ``"fraction"`` when more entries fit change / previous close than fit it * 100 (a row
+    without a percent fits both).
+    """
+    prices = [e.price.replace(",", "") for e in entries]
+    changes = [e.change.replace(",", "") for e in entries]
+    percents = [e.percent for e in entries]
     as_percent = _percent_fits(prices, changes, percents, 100.0)
     as_fraction = _percent_fits(prices, changes, percents, 1.0)
     only_fraction = int((as_fraction & ~as_percent).sum())
     only_percent = int((as_percent & ~as_fraction).sum())
-    return "fraction" if only_fraction > only_percent else "percent"
+    if only_fraction > only_percent:
+        return "fraction", as_fraction
+    return "percent", as_percent
 
 
 def known_prefixes(known: frozenset[str]) -> frozenset[str]:
@@ -284,13 +296,19 @@ def known_prefixes(known: frozenset[str]) -> frozenset[str]:
 
 
 def resolve_tokens(
-    tokens: Sequence[str],
+    naturals: Sequence[tuple[str, str]],
     changes: Sequence[str],
     percents: Sequence[str | None],
     convention: str,
     known: frozenset[str],
+    *,
+    fits: np.ndarray | None = None,
 ) -> list[Split]:
     """Split glued symbol+price tokens (``KSE10067194`` -> ``KSE100``, ``67194``).
+
+    Each token comes as its natural split (``("KSE", "10067194")``): symbol letters, then
+    the digits. ``fits`` may pass in whether each natural split fits the convention, when
+    the caller knows it already.
 
     Preference, first that applies: a known symbol (PSX index names, ``symbols=``) whose
     split fits the strip's percent convention; the natural split (the symbol ends at its
@@ -300,18 +318,20 @@ def resolve_tokens(
     validation flags the percent).
     """
     scale = CONVENTION_SCALE[convention]
-    naturals = [_natural_split(t) for t in tokens]
     # One vectorized pass settles the common case: the natural split fits and no known
     # symbol could claim the token's digits.
-    settled = _percent_fits([p for _, p in naturals], changes, percents, scale)
+    settled = (
+        fits
+        if fits is not None
+        else _percent_fits([p for _, p in naturals], changes, percents, scale)
+    )
     prefixes = known_prefixes(known)
     out: list[Split] = []
-    for i, token in enumerate(tokens):
-        natural = naturals[i]
+    for i, natural in enumerate(naturals):
         if settled[i] and natural[0] not in prefixes and not natural[1].startswith("0"):
             out.append(Split(*natural))
             continue
-        candidates = _candidate_splits(token)
+        candidates = _candidate_splits(natural[0] + natural[1])
         fits = _percent_fits(
             [p for _, p in candidates],
             [changes[i]] * len(candidates),

@@ -6,8 +6,10 @@ validation -> quotes (offsets mapped back to the original) + residue.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 
 import numpy as np
@@ -143,15 +145,16 @@ def _resolve_splits(entries: list[Entry], text: str, known: frozenset[str]) -> l
     strips = []
     for group in group_strips(entries, text):
         members = entries[group.first : group.last + 1]
-        group.convention = strip_convention(members)
-        glued = [e for e in members if e.token is not None]
-        if glued:
+        group.convention, fits = strip_convention(members)
+        if members[0].glued:  # a strip is of one dialect: all glued or none
+            glued = members
             splits = resolve_tokens(
-                [e.token or "" for e in glued],
+                [(e.symbol, e.price) for e in glued],
                 [e.change for e in glued],
                 [e.percent for e in glued],
                 group.convention,
                 known,
+                fits=fits,
             )
             for e, split in zip(glued, splits, strict=True):
                 e.symbol, e.price, e.alternatives = split.symbol, split.price, split.alternatives
@@ -166,6 +169,24 @@ def _resolve_splits(entries: list[Entry], text: str, known: frozenset[str]) -> l
         )
         for g in strips
     ]
+
+
+@contextlib.contextmanager
+def _bulk_allocation() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many acyclic records.
+
+    Every few hundred allocations CPython's collector walks the young objects, and its
+    older generations walk everything built so far: on 100,000 quotes that was a quarter of
+    the time of parse(). Records, entries and Decimals form no cycles, so nothing is lost
+    by collecting once afterwards instead.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def parse(
@@ -194,6 +215,16 @@ def parse(
         raise TickerParseError("strict=True needs validate=True")
     forced = to_dialect(dialect)
     known = known_symbols(symbols)
+    with _bulk_allocation():
+        result = _parse(text, forced, known, validate, timeout)
+    if strict and result.flagged:
+        raise TickerValidationError(result.flagged)
+    return result
+
+
+def _parse(
+    text: str, forced: Dialect | None, known: frozenset[str], validate: bool, timeout: float | None
+) -> ParseResult:
     started = time.monotonic()
     norm: Normalized = normalize(text)
     remaining = None if timeout is None else max(1e-3, timeout - (time.monotonic() - started))
@@ -227,12 +258,9 @@ def parse(
         s.model_copy(update={"start": offsets.start(s.start), "end": offsets.end(s.end)})
         for s in strips
     )
-    result = ParseResult(
+    return ParseResult(
         text=text,
         quotes=tuple(quotes),
         residue=tuple(residue_between(text, ((q.start, q.end) for q in quotes))),
         strips=mapped_strips,
     )
-    if strict and result.flagged:
-        raise TickerValidationError(result.flagged)
-    return result
