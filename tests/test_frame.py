@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import ticker_parse
 from tests.conftest import OBSERVER_SEED
 from tests.test_seed import GOLDEN
-from ticker_parse import Dialect
+from ticker_parse import Dialect, _columnar
 from ticker_parse._columnar import columnar_frame
 from ticker_parse.strategies import noise, strips
 
@@ -31,6 +31,17 @@ def test_to_frame_has_one_row_per_quote_with_the_contract_columns(observer_text:
     assert frame["price"].tolist() == [float(g[1]) for g in GOLDEN]
     assert frame["direction"].astype(str).tolist() == [g[2] for g in GOLDEN]
     assert (frame["issues"] == "percent_as_fraction").all()
+
+
+def test_fast_path_exact_columns_read_the_displayed_figures() -> None:
+    """exact=True on the columnar path gives the strip's own digits, also after a resplit."""
+    text = "AGL38.02▲ 0.08 (0.00%)KOSM7▲ 0.48 (0.07%)KSE10067194▲ 646.5 (0.01%)"
+    frame = columnar_frame(text, exact=True)
+    assert frame is not None
+    assert frame["symbol"].tolist() == ["AGL", "KOSM", "KSE100"]
+    assert frame["price"].tolist() == [Decimal("38.02"), Decimal("7"), Decimal("67194")]
+    assert frame["percent"].tolist() == [Decimal("0.00"), Decimal("0.07"), Decimal("0.01")]
+    pd.testing.assert_frame_equal(frame, ticker_parse.parse(text).to_frame(exact=True))
 
 
 def test_to_frame_exact_gives_decimal_columns(observer_text: str) -> None:
@@ -133,6 +144,22 @@ def test_fast_path_equals_records_path(parts: list[object], glue: str) -> None:
         return
     slow = ticker_parse.parse(text).to_frame()
     pd.testing.assert_frame_equal(fast, slow)
+
+
+@given(
+    parts=st.lists(st.one_of(strips(Dialect.CONCATENATED), noise()), min_size=1, max_size=6),
+    block=st.integers(1, 120),
+)
+def test_fast_path_in_small_blocks_equals_one_block(parts: list[object], block: int) -> None:
+    """Cutting the text into blocks (to bound memory) changes no row, offset or strip."""
+    text = ")".join(p.text if hasattr(p, "text") else str(p) for p in parts)
+    whole = _columnar._extract(text, block_size=10**9)
+    blocked = _columnar._extract(text, block_size=block)
+    if whole is None:
+        assert blocked is None
+        return
+    assert blocked is not None
+    assert blocked.equals(whole)
 
 
 @pytest.mark.parametrize(

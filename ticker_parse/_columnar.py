@@ -14,7 +14,8 @@ and the caller takes the records path.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -28,16 +29,25 @@ from ticker_parse.validate import check_columns, is_percent_consistent, percent_
 
 __all__ = ["columnar_frame"]
 
+#: Characters per block of the fast path: big enough to amortize polars' per-query cost,
+#: small enough that a block's intermediate columns are a few tens of MB.
+BLOCK_SIZE = 1 << 22
+#: Blocks handed to polars at once: one per core.
+_BATCH = max(1, min(8, os.cpu_count() or 1))
+
 # Characters that may not stand right before a symbol (CONCATENATED's look-behind).
 _NOT_BEFORE = "[A-Z0-9&.-]"
 
 
-def _entries_query(text: str) -> pl.LazyFrame:
-    """The entries of ``text``: its pieces between ``)``, those that hold an entry."""
+def _entries_query(source: pl.LazyFrame, *, is_last: bool) -> pl.LazyFrame:
+    """The entries of one block: its pieces between ``)``, those that hold an entry.
+
+    A block that is not the last ends just before a ``)``, so its last piece is closed too.
+    Every row also carries ``breaks``, the strip breaks in the whole block.
+    """
     m = pl.col("m").struct
     pieces = (
-        pl.LazyFrame({"text": [text]}, schema={"text": pl.String})
-        .select(pl.col("text").str.split(")").alias("piece"))
+        source.select(pl.col("text").str.split(")").alias("piece"))
         .explode("piece")
         .with_columns(
             pl.col("piece").str.len_chars().cast(pl.Int64).alias("length"),
@@ -47,7 +57,7 @@ def _entries_query(text: str) -> pl.LazyFrame:
             # each piece is followed by the ")" the split removed, except the last
             (pl.col("length") + 1).cum_sum().shift(1, fill_value=0).alias("piece_start"),
             (pl.col("length") - m.field("raw").str.len_chars().cast(pl.Int64)).alias("prefix"),
-            (pl.int_range(pl.len()) < pl.len() - 1).alias("closed"),
+            (pl.int_range(pl.len()) < pl.len() - int(is_last)).alias("closed"),
         )
         .with_columns(
             # the look-behind of CONCATENATED: no symbol character right before the entry
@@ -69,13 +79,11 @@ def _entries_query(text: str) -> pl.LazyFrame:
         .with_columns(
             (~pl.col("ok") | pl.col("dirty_prefix")).cast(pl.Int64).cum_sum().alias("strip")
         )
+        .with_columns(pl.col("strip").last().alias("breaks"))
     )
     return pieces.filter(pl.col("ok")).select(
         m.field("symbol"),
-        m.field("price"),
-        m.field("arrow"),
-        m.field("change"),
-        m.field("percent"),
+        m.field("price").str.starts_with("0").alias("lead_zero"),
         (pl.col("piece_start") + pl.col("prefix")).alias("start"),
         (pl.col("piece_start") + pl.col("length") + 1).alias("end"),
         pl.col("strip"),
@@ -91,22 +99,81 @@ def _entries_query(text: str) -> pl.LazyFrame:
         .fill_null(0)
         .alias("decimals"),
         (m.field("arrow") == "▲").alias("up"),
+        pl.col("breaks"),
     )
 
 
-def _extract(text: str) -> tuple[pl.DataFrame, bool]:
+def _blocks(text: str, size: int) -> Iterator[tuple[int, int, bool]]:
+    """``(start, end, is_last)`` of blocks of about ``size`` characters.
+
+    Every block but the last ends just before a ``)`` and the next starts after it, so the
+    blocks' pieces are exactly the whole text's pieces.
+    """
+    start = 0
+    while True:
+        cut = text.find(")", start + size) if start + size < len(text) else -1
+        if cut < 0:
+            yield start, len(text), True
+            return
+        yield start, cut, False
+        start = cut + 1
+
+
+def _extract(text: str, block_size: int | None = None) -> pl.DataFrame | None:
     """Split at ")", match each piece, keep the entries with their offsets.
 
-    The entry query and the check that sends the text down the general path instead run in
-    one ``collect_all``, so polars spreads them over the cores. (Cutting the text into one
-    part per core was measured too: slower, polars already uses both cores here.) Returns
-    the rows and whether the text needs the general path.
+    The text is worked through in blocks so that the intermediate columns (pieces, matches)
+    stay the size of a few blocks, not of the input. A batch of blocks (one per core) runs
+    in one ``collect_all``, each block's entry query beside the check that sends the text
+    down the general path, so polars spreads the work over the cores. Returns None when the
+    text needs the general path.
     """
-    guard = pl.LazyFrame({"text": [text]}, schema={"text": pl.String}).select(
-        pl.col("text").str.contains(_patterns.FAST_NEEDS_GENERAL)
-    )
-    flag, rows = pl.collect_all([guard, _entries_query(text)])
-    return rows, bool(flag.item())
+    frames = []
+    strip_base = 0
+    blocks = list(_blocks(text, block_size or BLOCK_SIZE))
+    for first in range(0, len(blocks), _BATCH):
+        batch = blocks[first : first + _BATCH]
+        queries = []
+        for start, end, is_last in batch:
+            source = pl.DataFrame({"text": [text[start:end]]}, schema={"text": pl.String})
+            lazy = source.lazy()
+            queries.append(lazy.select(pl.col("text").str.contains(_patterns.FAST_NEEDS_GENERAL)))
+            queries.append(_entries_query(lazy, is_last=is_last))
+        results = pl.collect_all(queries)
+        for k, (start, end, _) in enumerate(batch):
+            flag, rows = results[2 * k], results[2 * k + 1]
+            if flag.item():
+                return None
+            frames.append(
+                rows.with_columns(
+                    pl.col("start") + start,
+                    pl.col("end") + start,
+                    pl.col("strip") + strip_base,
+                ).drop("breaks")
+            )
+            # with no entry in the block, every piece broke the strip
+            if len(rows):
+                strip_base += int(rows["breaks"][0])
+            else:
+                strip_base += text.count(")", start, end) + 1
+    return pl.concat(frames, rechunk=False)
+
+
+def _figure_texts(
+    text: str, starts: np.ndarray, ends: np.ndarray
+) -> list[tuple[str, str, str, str]]:
+    """symbol, price, change and percent as displayed, read again from each entry's text.
+
+    The columnar query keeps only numbers; the few rows that need their text (a doubtful
+    split, or ``exact=``) get it here with the records path's own pattern.
+    """
+    out = []
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        m = _patterns.CONCATENATED.fullmatch(text, start, end)
+        if m is None:  # pragma: no cover - the fast pattern matched the same text
+            raise AssertionError(f"entry at {start}-{end} does not match CONCATENATED")
+        out.append(m.group("symbol", "price", "change", "percent"))
+    return out
 
 
 def columnar_frame(
@@ -117,8 +184,8 @@ def columnar_frame(
     exact: Exactness = False,
 ) -> pd.DataFrame | None:
     """The quotes of ``text`` as a DataFrame, or None when the fast path does not apply."""
-    rows, needs_general = _extract(text)
-    if needs_general:
+    rows = _extract(text)
+    if rows is None:
         return None
     known = known_symbols(symbols)
     price = rows["price_f"].to_numpy()
@@ -148,24 +215,20 @@ def columnar_frame(
     # Rows whose split is in doubt go through the shared resolver.
     prefixes = list(known_prefixes(known))
     doubtful = (
-        ~natural_fits
-        | rows["symbol"].is_in(prefixes).to_numpy()
-        | rows["price"].str.starts_with("0").to_numpy()
+        ~natural_fits | rows["symbol"].is_in(prefixes).to_numpy() | rows["lead_zero"].to_numpy()
     )
     symbol = rows["symbol"]
-    price_text = rows["price"]
     ambiguous = np.zeros(len(rows), dtype=bool)
     index = np.flatnonzero(doubtful)
+    starts = rows["start"].to_numpy()
+    ends = rows["end"].to_numpy()
+    texts = _figure_texts(text, starts, ends) if exact else None
     if len(index):
-        naturals = list(
-            zip(
-                rows["symbol"].gather(index).to_list(),
-                rows["price"].gather(index).to_list(),
-                strict=True,
-            )
-        )
-        changes = rows["change"].gather(index).to_list()
-        percents = rows["percent"].gather(index).to_list()
+        # the few doubtful rows' figures as text, read again from the entries themselves
+        doubt_texts = _figure_texts(text, starts[index], ends[index])
+        naturals = [(t[0], t[1]) for t in doubt_texts]
+        changes = [t[2] for t in doubt_texts]
+        percents = [t[3] for t in doubt_texts]
         new_symbols = [""] * len(index)
         new_prices = [""] * len(index)
         for convention in CONVENTION_SCALE:
@@ -181,8 +244,11 @@ def columnar_frame(
                 new_symbols[i], new_prices[i] = split.symbol, split.price
                 ambiguous[index[i]] = bool(split.alternatives)
         symbol = symbol.scatter(index, new_symbols)
-        price_text = price_text.scatter(index, new_prices)
-        price = price_text.cast(pl.Float64).to_numpy()
+        price = price.copy()
+        price[index] = np.array([float(p) for p in new_prices])
+        if texts is not None:
+            for k, row in enumerate(index.tolist()):
+                texts[row] = (new_symbols[k], new_prices[k], texts[row][2], texts[row][3])
 
     direction_sign = np.where(rows["up"].to_numpy(), 1, -1).astype(np.int8)
     if validate:
@@ -204,15 +270,15 @@ def columnar_frame(
         price=price,
         change=change,
         percent=percent,
-        start=rows["start"].to_numpy(),
-        end=rows["end"].to_numpy(),
+        start=starts,
+        end=ends,
         bits=bits,
         number_texts={
-            "price": price_text.to_list(),
-            "change": rows["change"].to_list(),
-            "percent": rows["percent"].to_list(),
+            "price": [t[1] for t in texts],
+            "change": [t[2] for t in texts],
+            "percent": [t[3] for t in texts],
         }
-        if exact
+        if texts is not None
         else None,
         exact=exact,
     )
