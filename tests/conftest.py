@@ -21,7 +21,13 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile("dev", deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile("ci" if os.environ.get("CI") else "dev")
+# HYPOTHESIS_PROFILE=deep: a long hunt (the hypothesis-driven fuzzing of tests/fuzz/README.md).
+settings.register_profile(
+    "deep", deadline=None, max_examples=5000, suppress_health_check=list(HealthCheck)
+)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,51 @@
+"""Coverage-guided fuzzing of parse() and the DataFrame path with atheris.
+
+Not collected by pytest. See tests/fuzz/README.md:
+
+    pip install -e '.[fuzz]'
+    python tests/fuzz/fuzz_parse.py -max_total_time=600 corpus/
+
+A finding is any exception other than TickerParseError, a quote whose raw text is not the
+slice its offsets name, a character neither in a quote nor in residue, or a DataFrame that
+differs from the records path's.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import atheris
+
+with atheris.instrument_imports():
+    import pandas as pd
+
+    import ticker_parse
+    from ticker_parse import TickerParseError
+
+
+def check(data: bytes) -> None:
+    provider = atheris.FuzzedDataProvider(data)
+    text = provider.ConsumeUnicodeNoSurrogates(len(data))
+    try:
+        result = ticker_parse.parse(text)
+    except TickerParseError:
+        return
+    chars = list(text)
+    for q in result.quotes:
+        if text[q.start : q.end] != q.raw:
+            raise AssertionError(f"raw mismatch at {q.start}-{q.end}")
+        chars[q.start : q.end] = " " * (q.end - q.start)
+    for r in result.residue:
+        chars[r.start : r.end] = " " * (r.end - r.start)
+    if "".join(chars).strip():
+        raise AssertionError("characters neither in a quote nor in residue")
+    pd.testing.assert_frame_equal(ticker_parse.frame_from_text(text), result.to_frame())
+
+
+def main() -> None:
+    atheris.Setup(sys.argv, check)
+    atheris.Fuzz()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""Invariants that hold for every input: round trips, full accounting, only our errors."""
+
+from __future__ import annotations
+
+import itertools
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import ticker_parse
+from tests.test_parse import covered
+from ticker_parse import Dialect, Direction, TickerParseError
+from ticker_parse._normalize import normalize
+from ticker_parse.strategies import RenderedStrip, noise, strips
+
+
+def _expected_price(strip: RenderedStrip, i: int) -> Decimal:
+    quote = strip.quotes[i]
+    if strip.dialect is Dialect.BRECORDER and quote.is_index:
+        return quote.price.quantize(Decimal(1), rounding="ROUND_HALF_UP")
+    return quote.price
+
+
+@pytest.mark.parametrize("dialect", list(Dialect))
+@given(data=st.data())
+def test_rendered_strips_parse_back_to_the_same_figures(
+    dialect: Dialect, data: st.DataObject
+) -> None:
+    """Render quotes in a dialect, wrap them in noise, parse: the same figures come back."""
+    strip = data.draw(strips(dialect))
+    before, after = data.draw(noise()), data.draw(noise())
+    text = f"{before}\n{strip.text}\n{after}"
+    quotes = ticker_parse.parse(text).quotes
+    assert [q.symbol for q in quotes] == [q.symbol for q in strip.quotes]
+    assert [q.price for q in quotes] == [_expected_price(strip, i) for i in range(len(quotes))]
+    # The concatenated dialect draws ▼ on a flat stock; the others say "unchanged".
+    flat = Direction.DOWN if dialect is Dialect.CONCATENATED else Direction.UNCHANGED
+    assert [q.direction for q in quotes] == [
+        q.direction if q.change != 0 else flat for q in strip.quotes
+    ]
+    assert all(q.dialect is dialect for q in quotes)
+    if dialect is not Dialect.MARQUEE:
+        assert [q.percent for q in quotes] == [q.percent for q in strip.quotes]
+    assert not any(q.issues for q in quotes)
+
+
+@given(text=st.text(max_size=400))
+def test_any_text_is_fully_accounted_for(text: str) -> None:
+    """Quotes and residue never overlap and cover every non-space character."""
+    result = ticker_parse.parse(text)
+    spans = sorted(
+        [(q.start, q.end) for q in result.quotes] + [(r.start, r.end) for r in result.residue]
+    )
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
+    assert covered(result).strip() == ""
+    for q in result.quotes:
+        assert text[q.start : q.end] == q.raw
+
+
+_FRAGMENTS = st.sampled_from(
+    [
+        "AGL38.02▲ 0.08 (0.21%)",
+        "KSE10067194▲ 646.5 (0.01%)",
+        "▲",
+        "▼",
+        "(",
+        ")",
+        "%",
+        "|",
+        "&#9650;",
+        "â–²",
+        "<br>",
+        "<li>",
+        "\u00a0",
+        "\u2212",
+        "\r\n",
+        "\n",
+        " ",
+        "Increased By ",
+        "No Change ▼ 0.00 (0%)",
+        "AIRLINK 61.80 Increased By ▲ 1.37 (2.27%)",
+        "XYZ 27.30   0.89 |",
+        "KSE100\n86,057.51\n807.42\n(0.95%)",
+        "٣٨",
+        "\x00",
+        "\ufeff",
+        "1e999",
+        "9" * 40,
+        "&amp;",
+    ]
+)
+_MIXED = st.lists(st.one_of(_FRAGMENTS, st.text(max_size=8)), max_size=20).map("".join)
+
+
+@given(text=_MIXED)
+def test_structured_junk_is_accounted_for_and_raises_nothing_foreign(text: str) -> None:
+    """Pieces of entries, markup and odd characters in any order: no crash, full coverage."""
+    try:
+        result = ticker_parse.parse(text)
+    except TickerParseError:  # pragma: no cover - allowed, but none is expected here
+        return
+    assert covered(result).strip() == ""
+    assert all(text[q.start : q.end] == q.raw for q in result.quotes)
+    ticker_parse.parse(text, validate=False)
+    ticker_parse.frame_from_text(text)
+
+
+@given(text=st.one_of(st.text(max_size=300), _MIXED))
+def test_normalizing_twice_equals_normalizing_once(text: str) -> None:
+    """Normalization is idempotent: a second pass changes nothing."""
+    once = normalize(text).text
+    assert normalize(once).text == once
+
+
+@given(text=_MIXED)
+def test_offsets_map_back_inside_the_original(text: str) -> None:
+    """Every normalized position maps to a position within the original text, in order."""
+    norm = normalize(text)
+    mapped = [norm.offsets.start(i) for i in range(len(norm.text) + 1)]
+    assert all(0 <= m <= len(text) for m in mapped)
+    assert mapped == sorted(mapped)
+
+
+@given(text=_MIXED)
+def test_fast_path_and_records_path_agree_on_structured_junk(text: str) -> None:
+    """Whichever path a text takes, the DataFrame equals the records' frame."""
+    import pandas as pd
+
+    pd.testing.assert_frame_equal(
+        ticker_parse.frame_from_text(text), ticker_parse.parse(text).to_frame()
+    )
