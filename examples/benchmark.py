@@ -35,6 +35,7 @@ from collections.abc import Callable
 import pandas as pd
 
 import ticker_parse
+from ticker_parse.strategies import HOSTILE_SHAPES  # needs the test extra (hypothesis)
 
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -155,17 +156,6 @@ def write_dump(path: str, megabytes: int) -> int:
     return n
 
 
-HOSTILE: dict[str, Callable[[int], str]] = {
-    "digits": lambda n: "7" * n,
-    "capitals": lambda n: "A" * n,
-    "AB1 runs": lambda n: "AB1" * (n // 3),
-    "arrows": lambda n: "▲" * n,
-    "brackets": lambda n: "(" * n,
-    "entries cut before %)": lambda n: "AGL38.02▲ 0.08 (0.21" * (n // 20),
-    "entries between junk": lambda n: "AGL38.02▲ 0.08 (0.21%) x#!" * (n // 26),
-}
-
-
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--entries", type=int, default=1_000_000)
@@ -219,7 +209,7 @@ def main() -> None:
 
     print("\nhostile input, parse() seconds at 1x and 8x size (ratio ~8 = linear):")
     k = args.hostile_chars
-    for name, make in HOSTILE.items():
+    for name, make in HOSTILE_SHAPES.items():
         small, large = make(k), make(8 * k)
         t1 = best_of(2, lambda: ticker_parse.parse(small))  # noqa: B023 - called at once
         t8 = best_of(2, lambda: ticker_parse.parse(large))  # noqa: B023

@@ -3,29 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
 
 import ticker_parse
 from ticker_parse import TickerParseError
-
-# Shapes that make a careless regex backtrack: long runs of what an entry is made of.
-HOSTILE: dict[str, Callable[[int], str]] = {
-    "digits": lambda n: "7" * n,
-    "capitals": lambda n: "A" * n,
-    "AB1 runs": lambda n: "AB1" * (n // 3),
-    "arrows": lambda n: "▲" * n,
-    "brackets": lambda n: "(" * n,
-    "percent signs": lambda n: "%)" * (n // 2),
-    "entries cut before %)": lambda n: "AGL38.02▲ 0.08 (0.21" * (n // 20),
-    "entries between junk": lambda n: "AGL38.02▲ 0.08 (0.21%) x#!" * (n // 26),
-    "BR words without figures": lambda n: "AIRLINK 61.80 Increased By " * (n // 27),
-    "pipes and numbers": lambda n: "X 1 2 |" * (n // 7),
-    "portal-like lines": lambda n: "KSE\n1\n2\n(3" * (n // 11),
-    "tags": lambda n: "<b" * (n // 2),
-}
+from ticker_parse.strategies import HOSTILE_SHAPES
 
 
 def _seconds(text: str) -> float:
@@ -37,10 +21,10 @@ def _seconds(text: str) -> float:
     return best
 
 
-@pytest.mark.parametrize("shape", list(HOSTILE))
+@pytest.mark.parametrize("shape", list(HOSTILE_SHAPES))
 def test_time_grows_linearly_on_hostile_shapes(shape: str) -> None:
     """8x the input costs about 8x the time, never the square (generous bound: 24x)."""
-    make = HOSTILE[shape]
+    make = HOSTILE_SHAPES[shape]
     small, large = _seconds(make(40_000)), _seconds(make(320_000))
     assert large < 24 * small + 0.05, (shape, small, large)
     assert large < 5.0

@@ -14,6 +14,7 @@ a price on the 0.01 tick, the change between them, and the percent change ÷ pre
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -21,7 +22,16 @@ from hypothesis import strategies as st
 
 from ticker_parse.models import Dialect, Direction
 
-__all__ = ["HonestQuote", "RenderedStrip", "honest_quotes", "noise", "render", "strips"]
+__all__ = [
+    "HOSTILE_SHAPES",
+    "NOISE_LINES",
+    "HonestQuote",
+    "RenderedStrip",
+    "honest_quotes",
+    "noise",
+    "render",
+    "strips",
+]
 
 _CENT = Decimal("0.01")
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -44,6 +54,24 @@ NOISE_LINES = (
     "USD 278.50 (0.1%) EUR 301.20",
     "Q3 2024: revenue 12,345 (up 4.5%)",
 )
+
+
+#: Shapes that make a careless regex backtrack, by name: each takes a length in characters.
+#: The benchmark times parse() on them at 1x and 8x; the tests hold the growth linear.
+HOSTILE_SHAPES: dict[str, Callable[[int], str]] = {
+    "digits": lambda n: "7" * n,
+    "capitals": lambda n: "A" * n,
+    "AB1 runs": lambda n: "AB1" * (n // 3),
+    "arrows": lambda n: "▲" * n,
+    "brackets": lambda n: "(" * n,
+    "percent signs": lambda n: "%)" * (n // 2),
+    "entries cut before %)": lambda n: "AGL38.02▲ 0.08 (0.21" * (n // 20),
+    "entries between junk": lambda n: "AGL38.02▲ 0.08 (0.21%) x#!" * (n // 26),
+    "BR words without figures": lambda n: "AIRLINK 61.80 Increased By " * (n // 27),
+    "pipes and numbers": lambda n: "X 1 2 |" * (n // 7),
+    "portal-like lines": lambda n: "KSE\n1\n2\n(3" * (n // 11),
+    "tags": lambda n: "<b" * (n // 2),
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,6 +97,15 @@ def _percent_box(
     return c_lo, c_hi, prev_lo, prev_hi
 
 
+def _scaled_bounds(
+    c_lo: FloatArray, c_hi: FloatArray, den_lo: FloatArray, den_hi: FloatArray, scale: float
+) -> tuple[FloatArray, FloatArray]:
+    """Bounds of change * scale / den, keeping exact figures' shared arrays shared."""
+    scaled_lo = c_lo * scale
+    scaled_hi = scaled_lo if c_hi is c_lo else c_hi * scale
+    return _ratio_bounds(scaled_lo, scaled_hi, den_lo, den_hi)
+
+
 def is_percent_consistent(
     price: FloatArray,
     change: FloatArray,
@@ -113,9 +122,7 @@ def is_percent_consistent(
     may be zero or negative nothing can be said, and the row counts as consistent.
     """
     c_lo, c_hi, prev_lo, prev_hi = _percent_box(price, change, price_hw, change_hw)
-    scaled_lo = c_lo * scale
-    scaled_hi = scaled_lo if c_hi is c_lo else c_hi * scale
-    lo, hi = _ratio_bounds(scaled_lo, scaled_hi, prev_lo, prev_hi)
+    lo, hi = _scaled_bounds(c_lo, c_hi, prev_lo, prev_hi, scale)
     unknowable = ~(prev_lo > 0)
     return unknowable | _overlaps(lo, hi, percent, percent_hw)
 
@@ -162,9 +169,7 @@ def check_columns(
     bits[wrong_way] |= _BIT[IssueCode.DIRECTION_MISMATCH]
 
     judged = ~np.isnan(percent) & (prev_lo > 0)
-    c100_lo = c_lo * 100.0
-    c100_hi = c100_lo if c_hi is c_lo else c_hi * 100.0
-    lo, hi = _ratio_bounds(c100_lo, c100_hi, prev_lo, prev_hi)
+    lo, hi = _scaled_bounds(c_lo, c_hi, prev_lo, prev_hi, 100.0)
     honest = _overlaps(lo, hi, percent, percent_hw)
     bad = judged & ~honest
     if bad.any():
@@ -172,7 +177,7 @@ def check_columns(
         # A percent that rounds to 0.00 may lose its sign (TOMCL ▼ -0.03 shows 0.00%), so
         # only a nonzero figure can have the wrong sign.
         sign = (percent != 0) & _overlaps(lo, hi, -percent, percent_hw)
-        p_lo, p_hi = _ratio_bounds(c_lo * 100.0, c_hi * 100.0, price - price_hw, price + price_hw)
+        p_lo, p_hi = _scaled_bounds(c_lo, c_hi, price - price_hw, price + price_hw, 100.0)
         of_price = (price - price_hw > 0) & _overlaps(p_lo, p_hi, percent, percent_hw)
         is_fraction = bad & fraction
         is_sign = bad & ~fraction & sign
