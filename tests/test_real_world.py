@@ -101,6 +101,12 @@ CASES: list[Case] = [
     ),
     Case(
         "business-recorder",
+        "thin, narrow and ideographic spaces, a zero-width space",
+        "AIRLINK\u200961.80\u202fIncreased By\u3000▲ 1.37\u200b (2.27%)",
+        ["AIRLINK 61.80 up 1.37 2.27"],
+    ),
+    Case(
+        "business-recorder",
         "U+2212 and en-dash minus signs",
         "BOP 5.33 Decreased By ▼ \u22120.02 (\u22120.37%)\nPPL 106.30 Decreased By ▼ "
         "\u20131.07 (\u20131%)",
