@@ -72,25 +72,35 @@ def _decimals(text: str | None) -> int:
 
 def _validate(entries: Sequence[Entry]) -> tuple[list[int], np.ndarray]:
     """Issue bits and expected percent per entry, from the shared column checks."""
+    n = len(entries)
     prices = [e.price.replace(",", "") for e in entries]
     changes = [e.change.replace(",", "") for e in entries]
-    price = np.array([float(p) for p in prices], dtype=np.float64)
-    change = np.array([float(c) for c in changes], dtype=np.float64)
-    percent = np.array(
-        [float(e.percent) if e.percent is not None else np.nan for e in entries], dtype=np.float64
+    price = np.fromiter(map(float, prices), np.float64, count=n)
+    change = np.fromiter(map(float, changes), np.float64, count=n)
+    percent = np.fromiter(
+        (np.nan if e.percent is None else float(e.percent) for e in entries), np.float64, count=n
     )
+    if all(e.glued for e in entries):  # concatenated only: JS-printed, exact figures
+        price_hw = change_hw = np.zeros(n)
+    else:
+        price_hw = np.array(
+            [figure_halfwidth(p, e.dialect) for p, e in zip(prices, entries, strict=True)]
+        )
+        change_hw = np.array(
+            [figure_halfwidth(c, e.dialect) for c, e in zip(changes, entries, strict=True)]
+        )
     bits = check_columns(
         price,
         change,
         percent,
-        np.array([figure_halfwidth(p, e.dialect) for p, e in zip(prices, entries, strict=True)]),
-        np.array([figure_halfwidth(c, e.dialect) for c, e in zip(changes, entries, strict=True)]),
+        price_hw,
+        change_hw,
         percent_halfwidth(np.array([_decimals(e.percent) for e in entries], dtype=np.int64)),
         np.array([_DIRECTION_SIGN[e.direction] for e in entries], dtype=np.int8),
         direction_conflict=np.array([e.direction_conflict for e in entries], dtype=bool),
         ambiguous=np.array([bool(e.alternatives) for e in entries], dtype=bool),
     )
-    return [int(b) for b in bits], expected_percent(price, change)
+    return bits.tolist(), expected_percent(price, change)
 
 
 def _issues(entry: Entry, bits: int, expected: float) -> tuple[Issue, ...]:
@@ -237,21 +247,22 @@ def _parse(
         bits, expected = [0] * len(entries), np.full(len(entries), np.nan)
 
     offsets = norm.offsets
+    identity = offsets.is_identity
     quotes = []
-    for e, b, x in zip(entries, bits, expected, strict=True):
-        start, end = offsets.start(e.start), offsets.end(e.end)
+    for e, b, x in zip(entries, bits, expected.tolist(), strict=True):
+        start, end = (e.start, e.end) if identity else (offsets.start(e.start), offsets.end(e.end))
         quotes.append(
             Quote(
                 symbol=e.symbol,
                 price=Decimal(e.price.replace(",", "")),
                 direction=e.direction,
                 change=Decimal(e.change.replace(",", "")),
-                percent=Decimal(e.percent) if e.percent is not None else None,
+                percent=None if e.percent is None else Decimal(e.percent),
                 start=start,
                 end=end,
                 raw=text[start:end],
                 dialect=e.dialect,
-                issues=_issues(e, b, float(x)),
+                issues=_issues(e, b, x) if b else (),
             )
         )
     mapped_strips = tuple(
