@@ -201,6 +201,46 @@ def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]
     assert "Traceback" not in err
 
 
+def test_drop_duplicates_keeps_the_first_copy_of_a_repeated_strip(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--drop-duplicates removes the second copy of a strip shown twice on a page."""
+    path = tmp_path / "twice.txt"
+    path.write_text("AGL38.02▲ 0.08 (0.21%)WTL1.6▲ 0.08 (5.26%)\n" * 2, encoding="utf-8")
+    assert len(rows(run(["-q", str(path)], capsys)[1])) == 4
+    table = rows(run(["-q", "--drop-duplicates", str(path)], capsys)[1])
+    assert [(r["entry"], r["symbol"], r["start"]) for r in table] == [
+        ("1", "AGL", "0"),
+        ("2", "WTL", "22"),
+    ]
+
+
+def test_dialect_symbols_and_no_validate_reach_the_parser(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--dialect limits the formats read, --symbols settles splits, --no-validate skips checks."""
+    path = tmp_path / "mixed.txt"
+    path.write_text(
+        "AB012.5▲ 0 (0.00%)\nAIRLINK 61.80 Increased By ▲ 1.37 (9.99%)\n", encoding="utf-8"
+    )
+    table = rows(run(["-q", str(path)], capsys)[1])
+    assert [(r["symbol"], r["issues"]) for r in table] == [
+        ("AB0", "ambiguous_symbol"),
+        ("AIRLINK", "percent_mismatch"),
+    ]
+    table = rows(run(["-q", "--dialect", "brecorder", "--no-validate", str(path)], capsys)[1])
+    assert [(r["symbol"], r["issues"]) for r in table] == [("AIRLINK", "")]
+    table = rows(run(["-q", "--symbols", "AB01", str(path)], capsys)[1])
+    assert table[0]["symbol"] == "AB01"
+
+
+def test_unknown_encoding_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """A misspelt --encoding exits 2 with one line."""
+    code, _, err = run(["--encoding", "utf-99", str(OBSERVER_SEED)], capsys)
+    assert code == 2
+    assert err.strip() == "ticker-parse: unknown encoding 'utf-99'"
+
+
 def test_text_cells_cannot_start_a_formula(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -139,6 +139,20 @@ def test_strips_are_reported_with_their_dialect_and_convention() -> None:
     assert text[strips[1].start : strips[1].end].startswith("BOP")
 
 
+def test_each_strip_gets_its_own_summary() -> None:
+    """A page with a broken strip and an honest one is diagnosed strip by strip."""
+    text = (
+        "AGL38.02▲ 0.08 (0.00%)AIRLINK197.36▲ 3.45 (0.02%)\nHeadline\n"
+        "BOP 5.33 Decreased By ▼ -0.02 (-0.37%)\nKEL 4.57 Increased By ▲ 0.02 (0.44%)"
+    )
+    (first, broken), (second, honest) = ticker_parse.parse(text).strip_summaries()
+    assert (first.count, broken.diagnosis) == (
+        2,
+        "2 of 2 percent figures are fractions of the previous close, 100× too small",
+    )
+    assert (second.count, honest.flagged, honest.diagnosis) == (2, 0, None)
+
+
 def test_summary_has_no_diagnosis_when_no_cause_dominates() -> None:
     """One flagged quote in three is counted but not called the strip's cause."""
     text = "AGL38.02▲ 0.08 (0.21%)WTL1.6▲ 0.08 (-5.26%)BOP9.54▲ 0.22 (2.36%)"

@@ -8,6 +8,7 @@ the traceback). Output goes to a temporary file renamed into place only on succe
 from __future__ import annotations
 
 import argparse
+import codecs
 import contextlib
 import json
 import os
@@ -398,6 +399,10 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError("--format parquet needs -o FILE (Parquet is not written to a terminal)")
     if args.files.count("-") > 1:
         raise UsageError("standard input (-) can be read only once")
+    try:
+        codecs.lookup(args.encoding)
+    except LookupError:
+        raise UsageError(f"unknown encoding {args.encoding!r}") from None
     totals = _Totals()
     if args.output == "-":
         writer = _Writer(fmt, sys.stdout)

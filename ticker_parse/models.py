@@ -186,4 +186,23 @@ class ParseResult:
         """Counts per issue code and, when one cause explains most entries, a diagnosis."""
         from ticker_parse.summary import summarize_codes
 
-        return summarize_codes([q.issue_codes for q in self.quotes])
+        return summarize_codes(
+            [q.issue_codes for q in self.quotes], [q.percent is not None for q in self.quotes]
+        )
+
+    def strip_summaries(self) -> list[tuple[Strip, Summary]]:
+        """One :meth:`summary` per strip, for pages that show several."""
+        from ticker_parse.summary import summarize_codes
+
+        out = []
+        for strip in self.strips:
+            inside = [q for q in self.quotes if strip.start <= q.start < strip.end]
+            out.append(
+                (
+                    strip,
+                    summarize_codes(
+                        [q.issue_codes for q in inside], [q.percent is not None for q in inside]
+                    ),
+                )
+            )
+        return out
