@@ -116,6 +116,7 @@ def memory_child(kind: str, entries: int, path: str | None) -> None:
     """Run one measurement in this (fresh) process and print the peak RSS growth."""
     if kind == "stream":
         assert path is not None
+        ticker_parse.frame_from_text(make_text(1000))  # import and warm up polars, pyarrow
         before = _rss_bytes()
         rows = 0
         for frame in ticker_parse.read_ticker(path, chunksize=200_000):
