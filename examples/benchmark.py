@@ -109,7 +109,12 @@ def _rss_bytes() -> int:
 
 
 def _peak_bytes() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    """This process's peak RSS (VmHWM: unlike ru_maxrss, not inherited across fork)."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # pragma: no cover
 
 
 def memory_child(kind: str, entries: int, path: str | None) -> None:
@@ -124,9 +129,12 @@ def memory_child(kind: str, entries: int, path: str | None) -> None:
         print(rows, _peak_bytes() - before)
         return
     text = make_text(entries)
-    fn: Callable[[str], pd.DataFrame | ticker_parse.ParseResult] = (
-        ours if kind == "ours" else ticker_parse.parse
-    )
+    choices: dict[str, Callable[[str], pd.DataFrame | ticker_parse.ParseResult]] = {
+        "ours": ours,
+        "frame": lambda t: ticker_parse.frame_from_text(t),
+        "parse": lambda t: ticker_parse.parse(t),
+    }
+    fn = choices[kind]
     fn(text[:1000])  # import and warm up everything before the baseline
     before = _rss_bytes()
     result = fn(text)
@@ -204,6 +212,8 @@ def main() -> None:
 
     rows, peak = _child("ours", str(n))
     print(f"\nmemory, ours: {peak / n:,.0f} bytes/entry above the input (goal < 300)")
+    rows, peak = _child("frame", str(n))
+    print(f"memory, frame_from_text(text): {peak / n:,.0f} bytes/entry above the input")
     m = args.records
     rows, peak = _child("parse", str(m))
     print(f"memory, parse(): {peak / m:,.0f} bytes/entry above the input")
