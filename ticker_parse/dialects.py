@@ -28,7 +28,7 @@ __all__ = [
     "group_strips",
     "known_prefixes",
     "resolve_tokens",
-    "strip_convention",
+    "strip_conventions",
     "to_dialect",
 ]
 
@@ -74,12 +74,11 @@ class Entry:
 
 @dataclass(slots=True)
 class StripGroup:
-    """Indices ``[first, last]`` of the entries that form one strip, and its convention."""
+    """Indices ``[first, last]`` of the entries that form one strip."""
 
     first: int
     last: int
     dialect: Dialect
-    convention: str = "percent"
 
 
 def to_dialect(dialect: Dialect | str | None) -> Dialect | None:
@@ -270,22 +269,28 @@ def _percent_fits(
     return fits | np.isnan(percent)
 
 
-def strip_convention(entries: Sequence[Entry]) -> tuple[str, np.ndarray]:
-    """The strip's percent convention, and which entries fit it as they stand.
+def strip_conventions(
+    entries: Sequence[Entry], groups: Sequence[StripGroup]
+) -> tuple[list[str], np.ndarray]:
+    """Each strip's percent convention, and which entries fit their strip's as they stand.
 
-    ``"fraction"`` when more entries fit change / previous close than fit it * 100 (a row
-    without a percent fits both).
+    A strip is ``"fraction"`` when more of its entries fit change / previous close than fit
+    it * 100 (a row without a percent fits both). One vectorized pass over all entries, one
+    vote per strip.
     """
+    if not entries:
+        return [], np.zeros(0, dtype=bool)
     prices = [e.price.replace(",", "") for e in entries]
     changes = [e.change.replace(",", "") for e in entries]
     percents = [e.percent for e in entries]
     as_percent = _percent_fits(prices, changes, percents, 100.0)
     as_fraction = _percent_fits(prices, changes, percents, 1.0)
-    only_fraction = int((as_fraction & ~as_percent).sum())
-    only_percent = int((as_percent & ~as_fraction).sum())
-    if only_fraction > only_percent:
-        return "fraction", as_fraction
-    return "percent", as_percent
+    votes = (as_fraction & ~as_percent).astype(np.int64) - (as_percent & ~as_fraction)
+    firsts = np.array([g.first for g in groups], dtype=np.intp)
+    per_strip = np.add.reduceat(votes, firsts)
+    conventions = ["fraction" if v > 0 else "percent" for v in per_strip.tolist()]
+    fraction_rows = np.repeat(per_strip > 0, np.diff(np.append(firsts, len(entries))))
+    return conventions, np.where(fraction_rows, as_fraction, as_percent)
 
 
 def known_prefixes(known: frozenset[str]) -> frozenset[str]:

@@ -17,11 +17,12 @@ import numpy as np
 from ticker_parse import _patterns
 from ticker_parse._normalize import Normalized, normalize
 from ticker_parse.dialects import (
+    CONVENTION_SCALE,
     Entry,
     find_entries,
     group_strips,
     resolve_tokens,
-    strip_convention,
+    strip_conventions,
     to_dialect,
 )
 from ticker_parse.errors import TickerParseError, TickerValidationError
@@ -152,32 +153,37 @@ def residue_between(text: str, spans: Iterable[tuple[int, int]]) -> list[Residue
 
 def _resolve_splits(entries: list[Entry], text: str, known: frozenset[str]) -> list[Strip]:
     """Group into strips, settle each strip's convention and its glued tokens."""
-    strips = []
-    for group in group_strips(entries, text):
-        members = entries[group.first : group.last + 1]
-        group.convention, fits = strip_convention(members)
-        if members[0].glued:  # a strip is of one dialect: all glued or none
-            glued = members
-            splits = resolve_tokens(
-                [(e.symbol, e.price) for e in glued],
-                [e.change for e in glued],
-                [e.percent for e in glued],
-                group.convention,
-                known,
-                fits=fits,
-            )
-            for e, split in zip(glued, splits, strict=True):
-                e.symbol, e.price, e.alternatives = split.symbol, split.price, split.alternatives
-        strips.append(group)
+    groups = group_strips(entries, text)
+    conventions, fits = strip_conventions(entries, groups)
+    for convention in CONVENTION_SCALE:
+        rows = [
+            i
+            for g, c in zip(groups, conventions, strict=True)
+            if c == convention and entries[g.first].glued  # a strip is of one dialect
+            for i in range(g.first, g.last + 1)
+        ]
+        if not rows:
+            continue
+        glued = [entries[i] for i in rows]
+        splits = resolve_tokens(
+            [(e.symbol, e.price) for e in glued],
+            [e.change for e in glued],
+            [e.percent for e in glued],
+            convention,
+            known,
+            fits=fits[rows],
+        )
+        for e, split in zip(glued, splits, strict=True):
+            e.symbol, e.price, e.alternatives = split.symbol, split.price, split.alternatives
     return [
         Strip(
             start=entries[g.first].start,
             end=entries[g.last].end,
             dialect=g.dialect,
             count=g.last - g.first + 1,
-            convention=g.convention,
+            convention=c,
         )
-        for g in strips
+        for g, c in zip(groups, conventions, strict=True)
     ]
 
 
