@@ -52,14 +52,16 @@ def test_one_character_pieces_give_the_whole_text_quotes() -> None:
     assert _blockwise(list(MIXED), margin=200) == whole
 
 
+def _blocks_of(text: str, size: int, margin: int) -> list[tuple[int, str]]:
+    """``text`` read ``size`` characters at a time, regrouped into safe blocks."""
+    pieces = [text[i : i + size] for i in range(0, len(text), size)]
+    return list(iter_blocks(pieces, margin=margin, min_block=size))
+
+
 def test_blocks_are_cut_and_memory_stays_bounded() -> None:
     """A long input comes out in many blocks, none much larger than asked for."""
     text = "AGL38.02▲ 0.08 (0.21%)" * 5000
-    blocks = list(
-        iter_blocks(
-            [text[i : i + 1000] for i in range(0, len(text), 1000)], margin=200, min_block=1000
-        )
-    )
+    blocks = _blocks_of(text, 1000, margin=200)
     assert len(blocks) > 50
     assert max(len(b) for _, b in blocks) < 1000 + 200 + 1000
     assert "".join(b for _, b in blocks) == text
@@ -68,11 +70,7 @@ def test_blocks_are_cut_and_memory_stays_bounded() -> None:
 def test_junk_without_any_delimiter_is_still_cut() -> None:
     """Megabytes with no ')' or '|' are cut anyway, so the buffer never grows unbounded."""
     text = "x" * 50_000
-    blocks = list(
-        iter_blocks(
-            [text[i : i + 500] for i in range(0, len(text), 500)], margin=100, min_block=500
-        )
-    )
+    blocks = _blocks_of(text, 500, margin=100)
     assert len(blocks) > 10
     assert "".join(b for _, b in blocks) == text
 
