@@ -25,6 +25,7 @@ import pandas as pd
 
 from ticker_parse import __version__
 from ticker_parse.errors import TickerParseError
+from ticker_parse.frame import dedupe
 from ticker_parse.models import Dialect, Residue
 from ticker_parse.sources import DecodeStats, describe_path
 from ticker_parse.summary import Summary, summarize_counts, summarize_frame
@@ -295,21 +296,11 @@ def _convert(
         stats = DecodeStats()
         residue: list[Residue] | None = [] if args.residue else None
         entry = 0
-        seen: set[tuple[object, ...]] = set()
+        seen: set[str] = set()
         file_frames: list[Summary] = []
         for frame in _frames(path, args, stats, residue):
-            if args.drop_duplicates and len(frame):
-                key = list(
-                    zip(
-                        *(
-                            frame[c].astype(str)
-                            for c in ("symbol", "price", "direction", "change", "percent")
-                        ),
-                        strict=True,
-                    )
-                )
-                keep = [k not in seen and not seen.add(k) for k in key]  # type: ignore[func-returns-value]
-                frame = frame.loc[keep].reset_index(drop=True)
+            if args.drop_duplicates:
+                frame = dedupe(frame, seen)
             file_frames.append(summarize_frame(frame))
             out = frame.copy()
             out.insert(0, "entry", range(entry + 1, entry + 1 + len(frame)))

@@ -18,7 +18,7 @@ import regex
 from ticker_parse import _patterns
 from ticker_parse.errors import TickerTimeoutError, UnknownDialectError
 from ticker_parse.models import Dialect, Direction
-from ticker_parse.validate import FloatArray, is_percent_consistent
+from ticker_parse.validate import FloatArray, is_percent_consistent, percent_halfwidth
 
 __all__ = [
     "Entry",
@@ -260,8 +260,6 @@ def _percent_fits(
     decimals = np.array(
         [len(p) - p.find(".") - 1 if p and "." in p else 0 for p in percents], dtype=np.int64
     )
-    from ticker_parse.validate import percent_halfwidth
-
     zeros = np.zeros(len(price))
     fits = is_percent_consistent(
         price, change, percent, zeros, zeros, percent_halfwidth(decimals), scale=scale

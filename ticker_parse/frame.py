@@ -177,10 +177,18 @@ def quotes_to_frame(
     return dedupe(frame) if drop_duplicates else frame
 
 
-def dedupe(frame: pd.DataFrame) -> pd.DataFrame:
-    """Drop rows whose five displayed fields repeat an earlier row (a strip shown twice)."""
-    key = frame[["symbol", "price", "direction", "change", "percent"]].astype(str)
-    return frame.loc[~key.duplicated()].reset_index(drop=True)
+def dedupe(frame: pd.DataFrame, seen: set[str] | None = None) -> pd.DataFrame:
+    """Drop rows whose five displayed fields repeat an earlier row (a strip shown twice).
+
+    ``seen`` carries the rows already kept across the chunks of one input (the CLI).
+    """
+    fields = frame[["symbol", "price", "direction", "change", "percent"]].astype(str)
+    key = fields.agg("|".join, axis=1) if len(frame) else pd.Series([], dtype=str)
+    keep = ~key.duplicated()
+    if seen is not None:
+        keep &= ~key.isin(seen)
+        seen.update(key[keep])
+    return frame.loc[keep.to_numpy()].reset_index(drop=True)
 
 
 def frame_from_text(
