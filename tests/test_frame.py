@@ -71,6 +71,15 @@ def test_read_ticker_reads_a_path_and_a_text_buffer_alike() -> None:
     pd.testing.assert_frame_equal(from_path, from_str_path)
 
 
+def test_frames_can_be_modified_in_place() -> None:
+    """Columns shared with the parser's buffers are copied on write, never read-only."""
+    frame = ticker_parse.read_ticker(io.StringIO("AGL38.02▲ 0.08 (0.21%)KOSM7▲ 0.48 (7.36%)"))
+    frame.loc[0, "price"] = 1.0
+    frame["change"] *= 2
+    assert frame["price"].tolist() == [1.0, 7.0]
+    assert frame["change"].tolist() == [0.16, 0.96]
+
+
 def test_read_ticker_rejects_a_binary_buffer() -> None:
     """Bytes buffers are refused with a hint to open the file in text mode."""
     with pytest.raises(TypeError, match="text mode"):

@@ -123,7 +123,9 @@ def assemble_frame(
             raise ValueError("exact columns need the displayed figures")
         for name in _NUMBER_COLUMNS:
             columns[name] = _exact_column(number_texts[name], exact)
-    return pd.DataFrame(columns, columns=list(COLUMNS))
+    # copy=False: the columns are fresh arrays made for this frame; copying them into
+    # consolidated blocks would only double the peak memory of big conversions.
+    return pd.DataFrame(columns, columns=list(COLUMNS), copy=False)
 
 
 def empty_frame(*, exact: Exactness = False) -> pd.DataFrame:
