@@ -39,11 +39,12 @@ _BATCH = max(1, min(8, os.cpu_count() or 1))
 _NOT_BEFORE = "[A-Z0-9&.-]"
 
 
-def _entries_query(source: pl.LazyFrame, *, is_last: bool) -> pl.LazyFrame:
+def _entries_query(source: pl.LazyFrame, *, is_last: bool, keep_text: bool) -> pl.LazyFrame:
     """The entries of one block: its pieces between ``)``, those that hold an entry.
 
     A block that is not the last ends just before a ``)``, so its last piece is closed too.
-    Every row also carries ``breaks``, the strip breaks in the whole block.
+    Every row also carries ``breaks``, the strip breaks in the whole block; with
+    ``keep_text`` also the figures as displayed (``price_s``, ``change_s``, ``percent_s``).
     """
     m = pl.col("m").struct
     pieces = (
@@ -81,7 +82,17 @@ def _entries_query(source: pl.LazyFrame, *, is_last: bool) -> pl.LazyFrame:
         )
         .with_columns(pl.col("strip").last().alias("breaks"))
     )
+    texts = (
+        [
+            m.field("price").alias("price_s"),
+            m.field("change").str.strip_chars_start("+").alias("change_s"),
+            m.field("percent").str.strip_chars_start("+").alias("percent_s"),
+        ]
+        if keep_text
+        else []
+    )
     return pieces.filter(pl.col("ok")).select(
+        *texts,
         m.field("symbol"),
         m.field("price").str.starts_with("0").alias("lead_zero"),
         (pl.col("piece_start") + pl.col("prefix")).alias("start"),
@@ -119,7 +130,9 @@ def _blocks(text: str, size: int) -> Iterator[tuple[int, int, bool]]:
         start = cut + 1
 
 
-def _extract(text: str, block_size: int | None = None) -> pl.DataFrame | None:
+def _extract(
+    text: str, block_size: int | None = None, *, keep_text: bool = False
+) -> pl.DataFrame | None:
     """Split at ")", match each piece, keep the entries with their offsets.
 
     The text is worked through in blocks so that the intermediate columns (pieces, matches)
@@ -138,7 +151,7 @@ def _extract(text: str, block_size: int | None = None) -> pl.DataFrame | None:
             source = pl.DataFrame({"text": [text[start:end]]}, schema={"text": pl.String})
             lazy = source.lazy()
             queries.append(lazy.select(pl.col("text").str.contains(_patterns.FAST_NEEDS_GENERAL)))
-            queries.append(_entries_query(lazy, is_last=is_last))
+            queries.append(_entries_query(lazy, is_last=is_last, keep_text=keep_text))
         results = pl.collect_all(queries)
         for k, (start, end, _) in enumerate(batch):
             flag, rows = results[2 * k], results[2 * k + 1]
@@ -164,8 +177,8 @@ def _figure_texts(
 ) -> list[tuple[str, str, str, str]]:
     """symbol, price, change and percent as displayed, read again from each entry's text.
 
-    The columnar query keeps only numbers; the few rows that need their text (a doubtful
-    split, or ``exact=``) get it here with the records path's own pattern.
+    The columnar query keeps only numbers (unless ``exact=``); the few rows whose split is in
+    doubt get their text here with the records path's own pattern.
     """
     out = []
     for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
@@ -184,7 +197,7 @@ def columnar_frame(
     exact: Exactness = False,
 ) -> pd.DataFrame | None:
     """The quotes of ``text`` as a DataFrame, or None when the fast path does not apply."""
-    rows = _extract(text)
+    rows = _extract(text, keep_text=bool(exact))
     if rows is None:
         return None
     known = known_symbols(symbols)
@@ -222,7 +235,6 @@ def columnar_frame(
     index = np.flatnonzero(doubtful)
     starts = rows["start"].to_numpy()
     ends = rows["end"].to_numpy()
-    texts = _figure_texts(text, starts, ends) if exact else None
     if len(index):
         # the few doubtful rows' figures as text, read again from the entries themselves
         doubt_texts = _figure_texts(text, starts[index], ends[index])
@@ -246,9 +258,8 @@ def columnar_frame(
         symbol = symbol.scatter(index, new_symbols)
         price = price.copy()
         price[index] = np.array([float(p) for p in new_prices])
-        if texts is not None:
-            for k, row in enumerate(index.tolist()):
-                texts[row] = (new_symbols[k], new_prices[k], texts[row][2], texts[row][3])
+        if exact:
+            rows = rows.with_columns(rows["price_s"].scatter(index, new_prices))
 
     direction_sign = np.where(rows["up"].to_numpy(), 1, -1).astype(np.int8)
     if validate:
@@ -274,11 +285,11 @@ def columnar_frame(
         end=ends,
         bits=bits,
         number_texts={
-            "price": [t[1] for t in texts],
-            "change": [t[2] for t in texts],
-            "percent": [t[3] for t in texts],
+            "price": rows["price_s"].to_arrow(),
+            "change": rows["change_s"].to_arrow(),
+            "percent": rows["percent_s"].to_arrow(),
         }
-        if texts is not None
+        if exact
         else None,
         exact=exact,
     )

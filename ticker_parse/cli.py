@@ -121,19 +121,13 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _safe_text(value: object) -> object:
-    """Defuse a text cell a spreadsheet would run as a formula."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def _defuse(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Prefix ``'`` to text cells a spreadsheet would run as a formula (vectorized)."""
     for name in columns:
-        col = frame[name].astype(object)
-        risky = col.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_START))
+        col = frame[name].astype("string")
+        risky = col.str.startswith(_FORMULA_START).fillna(False).to_numpy(dtype=bool)
         if risky.any():
-            frame[name] = col.where(~risky, "'" + col.astype(str))
+            frame[name] = col.where(~risky, "'" + col)
     return frame
 
 
@@ -159,7 +153,7 @@ class _Writer:
     def write(self, frame: pd.DataFrame) -> None:
         if self.fmt == "csv":
             assert not isinstance(self.target, str)
-            frame.to_csv(self.target, index=False, header=self.header, lineterminator="\n")
+            _write_csv(frame, self.target, header=self.header)
         elif self.fmt == "jsonl":
             assert not isinstance(self.target, str)
             _write_jsonl(frame, self.target)
@@ -197,6 +191,18 @@ def _parquet_ready(frame: pd.DataFrame) -> pd.DataFrame:
     for name in ("source", "direction", "issues", "symbol"):
         out[name] = out[name].astype(str)
     return out
+
+
+def _write_csv(frame: pd.DataFrame, out: IO[str], *, header: bool) -> None:
+    """CSV through polars' writer (quotes only where needed; ~10x pandas' speed)."""
+    import polars as pl
+
+    table = pl.from_pandas(frame)
+    # an empty text cell is written empty, not as "" (polars' way to tell it from null)
+    table = table.with_columns(
+        pl.when(pl.col(pl.String) == "").then(None).otherwise(pl.col(pl.String)).name.keep()
+    )
+    out.write(table.write_csv(include_header=header, quote_style="necessary"))
 
 
 def _write_jsonl(frame: pd.DataFrame, out: IO[str]) -> None:

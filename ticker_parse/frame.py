@@ -80,7 +80,11 @@ def _issue_strings(bits: np.ndarray) -> pd.api.extensions.ExtensionArray:
     return _text_array(encoded.dictionary_decode())
 
 
-def _exact_column(texts: Iterable[str | None], exact: Exactness) -> pd.Series:
+def _exact_column(texts: Iterable[str | None] | pa.Array, exact: Exactness) -> pd.Series:
+    if isinstance(texts, pa.Array | pa.ChunkedArray):
+        if exact == "text":  # the columnar path: already plain (no separators, no "+")
+            return pd.Series(_text_array(texts))
+        texts = texts.to_pylist()
     if exact == "text":
         return pd.Series(
             pd.array([_plain(t) if t is not None else None for t in texts], dtype=TEXT_DTYPE)
@@ -98,7 +102,7 @@ def assemble_frame(
     start: np.ndarray,
     end: np.ndarray,
     bits: np.ndarray,
-    number_texts: dict[str, Sequence[str | None]] | None = None,
+    number_texts: dict[str, Sequence[str | None] | pa.Array] | None = None,
     exact: Exactness = False,
 ) -> pd.DataFrame:
     """The one place a quotes DataFrame is put together, whichever path made the columns.
