@@ -22,7 +22,7 @@ import pandas as pd
 import polars as pl
 
 from ticker_parse import _patterns
-from ticker_parse.dialects import CONVENTION_SCALE, known_prefixes, resolve_tokens
+from ticker_parse.dialects import known_prefixes, resolve_by_convention, vote_conventions
 from ticker_parse.frame import Exactness, assemble_frame
 from ticker_parse.symbols import known_symbols
 from ticker_parse.validate import check_columns, is_percent_consistent, percent_halfwidth
@@ -210,20 +210,9 @@ def columnar_frame(
     # Each strip's convention, by majority, from the natural splits (as the records path).
     as_percent = is_percent_consistent(price, change, percent, zeros, zeros, percent_hw)
     as_fraction = is_percent_consistent(price, change, percent, zeros, zeros, percent_hw, scale=1.0)
-    votes = (
-        pl.DataFrame(
-            {
-                "strip": rows["strip"],
-                "vote": (as_fraction & ~as_percent).astype(np.int64)
-                - (as_percent & ~as_fraction).astype(np.int64),
-            }
-        )
-        .group_by("strip")
-        .agg(pl.col("vote").sum())
-    )
-    fraction_strips = set(votes.filter(pl.col("vote") > 0)["strip"].to_list())
-    is_fraction = rows["strip"].is_in(list(fraction_strips)).to_numpy()
-    natural_fits = np.where(is_fraction, as_fraction, as_percent)
+    strip = rows["strip"].to_numpy()
+    firsts = np.flatnonzero(np.diff(strip, prepend=strip[:1] - 1)) if len(strip) else strip
+    is_fraction, natural_fits = vote_conventions(as_percent, as_fraction, firsts)
 
     # Rows whose split is in doubt go through the shared resolver.
     prefixes = list(known_prefixes(known))
@@ -241,20 +230,10 @@ def columnar_frame(
         naturals = [(t[0], t[1]) for t in doubt_texts]
         changes = [t[2] for t in doubt_texts]
         percents = [t[3] for t in doubt_texts]
-        new_symbols = [""] * len(index)
-        new_prices = [""] * len(index)
-        for convention in CONVENTION_SCALE:
-            picks = np.flatnonzero(is_fraction[index] == (convention == "fraction"))
-            splits = resolve_tokens(
-                [naturals[i] for i in picks],
-                [changes[i] for i in picks],
-                [percents[i] for i in picks],
-                convention,
-                known,
-            )
-            for i, split in zip(picks, splits, strict=True):
-                new_symbols[i], new_prices[i] = split.symbol, split.price
-                ambiguous[index[i]] = bool(split.alternatives)
+        splits = resolve_by_convention(naturals, changes, percents, is_fraction[index], known)
+        new_symbols = [split.symbol for split in splits]
+        new_prices = [split.price for split in splits]
+        ambiguous[index] = [bool(split.alternatives) for split in splits]
         symbol = symbol.scatter(index, new_symbols)
         price = price.copy()
         price[index] = np.array([float(p) for p in new_prices])

@@ -27,9 +27,11 @@ __all__ = [
     "find_entries",
     "group_strips",
     "known_prefixes",
+    "resolve_by_convention",
     "resolve_tokens",
     "strip_conventions",
     "to_dialect",
+    "vote_conventions",
 ]
 
 _PATTERNS: dict[Dialect, regex.Pattern[str]] = {
@@ -269,26 +271,67 @@ def _percent_fits(
 
 def strip_conventions(
     entries: Sequence[Entry], groups: Sequence[StripGroup]
-) -> tuple[list[str], np.ndarray]:
-    """Each strip's percent convention, and which entries fit their strip's as they stand.
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Each strip's percent convention; per entry, is its strip a fraction strip, and does
+    it fit its strip's convention as it stands.
 
     A strip is ``"fraction"`` when more of its entries fit change / previous close than fit
     it * 100 (a row without a percent fits both). One vectorized pass over all entries, one
     vote per strip.
     """
     if not entries:
-        return [], np.zeros(0, dtype=bool)
+        return [], np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
     prices = [e.price.replace(",", "") for e in entries]
     changes = [e.change.replace(",", "") for e in entries]
     percents = [e.percent for e in entries]
     as_percent = _percent_fits(prices, changes, percents, 100.0)
     as_fraction = _percent_fits(prices, changes, percents, 1.0)
-    votes = (as_fraction & ~as_percent).astype(np.int64) - (as_percent & ~as_fraction)
     firsts = np.array([g.first for g in groups], dtype=np.intp)
-    per_strip = np.add.reduceat(votes, firsts)
-    conventions = ["fraction" if v > 0 else "percent" for v in per_strip.tolist()]
-    fraction_rows = np.repeat(per_strip > 0, np.diff(np.append(firsts, len(entries))))
-    return conventions, np.where(fraction_rows, as_fraction, as_percent)
+    is_fraction, fits = vote_conventions(as_percent, as_fraction, firsts)
+    conventions = ["fraction" if is_fraction[g.first] else "percent" for g in groups]
+    return conventions, is_fraction, fits
+
+
+def vote_conventions(
+    as_percent: np.ndarray, as_fraction: np.ndarray, firsts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: is its strip a fraction strip, and does the row fit its strip's convention.
+
+    Strips are consecutive runs of rows starting at ``firsts``; each votes by majority of
+    the rows that fit only one convention (ties: percent). Both paths decide with this.
+    """
+    votes = (as_fraction & ~as_percent).astype(np.int64) - (as_percent & ~as_fraction)
+    per_strip = np.add.reduceat(votes, firsts) if len(votes) else votes
+    is_fraction = np.repeat(per_strip > 0, np.diff(np.append(firsts, len(votes))))
+    return is_fraction, np.where(is_fraction, as_fraction, as_percent)
+
+
+def resolve_by_convention(
+    naturals: Sequence[tuple[str, str]],
+    changes: Sequence[str],
+    percents: Sequence[str | None],
+    is_fraction: np.ndarray,
+    known: frozenset[str],
+    *,
+    fits: np.ndarray | None = None,
+) -> list[Split]:
+    """:func:`resolve_tokens` for rows of mixed conventions, splits in row order."""
+    out: list[Split | None] = [None] * len(naturals)
+    for convention in CONVENTION_SCALE:
+        picks = np.flatnonzero(is_fraction == (convention == "fraction")).tolist()
+        if not picks:
+            continue
+        splits = resolve_tokens(
+            [naturals[i] for i in picks],
+            [changes[i] for i in picks],
+            [percents[i] for i in picks],
+            convention,
+            known,
+            fits=None if fits is None else fits[picks],
+        )
+        for i, split in zip(picks, splits, strict=True):
+            out[i] = split
+    return [s for s in out if s is not None]
 
 
 def known_prefixes(known: frozenset[str]) -> frozenset[str]:

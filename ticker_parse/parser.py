@@ -17,11 +17,10 @@ import numpy as np
 from ticker_parse import _patterns
 from ticker_parse._normalize import Normalized, normalize
 from ticker_parse.dialects import (
-    CONVENTION_SCALE,
     Entry,
     find_entries,
     group_strips,
-    resolve_tokens,
+    resolve_by_convention,
     strip_conventions,
     to_dialect,
 )
@@ -154,22 +153,16 @@ def residue_between(text: str, spans: Iterable[tuple[int, int]]) -> list[Residue
 def _resolve_splits(entries: list[Entry], text: str, known: frozenset[str]) -> list[Strip]:
     """Group into strips, settle each strip's convention and its glued tokens."""
     groups = group_strips(entries, text)
-    conventions, fits = strip_conventions(entries, groups)
-    for convention in CONVENTION_SCALE:
-        rows = [
-            i
-            for g, c in zip(groups, conventions, strict=True)
-            if c == convention and entries[g.first].glued  # a strip is of one dialect
-            for i in range(g.first, g.last + 1)
-        ]
-        if not rows:
-            continue
+    conventions, is_fraction, fits = strip_conventions(entries, groups)
+    # a strip is of one dialect: glued (concatenated) throughout or not at all
+    rows = [i for g in groups if entries[g.first].glued for i in range(g.first, g.last + 1)]
+    if rows:
         glued = [entries[i] for i in rows]
-        splits = resolve_tokens(
+        splits = resolve_by_convention(
             [(e.symbol, e.price) for e in glued],
             [e.change for e in glued],
             [e.percent for e in glued],
-            convention,
+            is_fraction[rows],
             known,
             fits=fits[rows],
         )
