@@ -240,10 +240,8 @@ def _frames(
     path: str, args: argparse.Namespace, stats: DecodeStats, residue: list[Residue] | None
 ) -> Iterator[pd.DataFrame]:
     """Frames (numbers as displayed text) of one input, read in blocks."""
-    from ticker_parse.frame import frame_from_text
-    from ticker_parse.parser import parse
     from ticker_parse.sources import iter_decoded, open_binary
-    from ticker_parse.stream import iter_blocks
+    from ticker_parse.stream import block_frames
 
     symbols = args.symbols.split(",") if args.symbols else None
     size = _file_size(path)
@@ -258,27 +256,14 @@ def _frames(
             errors=args.encoding_errors,
             stats=stats,
         )
-        for base, block in iter_blocks(pieces):
-            if residue is not None:
-                result = parse(
-                    block, dialect=args.dialect, symbols=symbols, validate=not args.no_validate
-                )
-                frame = result.to_frame(exact="text")
-                residue.extend(
-                    r.model_copy(update={"start": r.start + base, "end": r.end + base})
-                    for r in result.residue
-                )
-            else:
-                frame = frame_from_text(
-                    block,
-                    dialect=args.dialect,
-                    symbols=symbols,
-                    validate=not args.no_validate,
-                    exact="text",
-                )
-            if base:
-                frame["start"] += base
-                frame["end"] += base
+        for frame in block_frames(
+            pieces,
+            dialect=args.dialect,
+            symbols=symbols,
+            validate=not args.no_validate,
+            exact="text",
+            residue=residue,
+        ):
             _progress(show, _tell(stream), size, describe_path(path))
             yield frame
     if show:

@@ -25,7 +25,7 @@ from ticker_parse.frame import Exactness
 from ticker_parse.models import Dialect, Quote, Residue
 from ticker_parse.sources import DecodeStats, iter_decoded, open_binary
 
-__all__ = ["MARGIN", "iter_blocks", "iter_frames", "iter_quotes", "iter_text"]
+__all__ = ["MARGIN", "block_frames", "iter_blocks", "iter_frames", "iter_quotes", "iter_text"]
 
 #: Longer than any entry the patterns accept (the longest, a spaced-out portal entry, is
 #: under 400 characters).
@@ -92,6 +92,10 @@ def iter_text(
     raise TypeError(f"expected a path or a text buffer, not {type(path_or_buffer).__name__}")
 
 
+def _shifted(residue: Iterable[Residue], base: int) -> Iterator[Residue]:
+    return (r.model_copy(update={"start": r.start + base, "end": r.end + base}) for r in residue)
+
+
 def iter_quotes(
     path_or_buffer: str | os.PathLike[str] | IO[str],
     *,
@@ -114,10 +118,40 @@ def iter_quotes(
         for q in result.quotes:
             yield q.model_copy(update={"start": q.start + base, "end": q.end + base})
         if residue is not None:
-            residue.extend(
-                r.model_copy(update={"start": r.start + base, "end": r.end + base})
-                for r in result.residue
+            residue.extend(_shifted(result.residue, base))
+
+
+def block_frames(
+    pieces: Iterable[str],
+    *,
+    dialect: Dialect | str | None = None,
+    symbols: Iterable[str] | None = None,
+    validate: bool = True,
+    exact: Exactness = False,
+    residue: list[Residue] | None = None,
+    block_size: int = _READ,
+) -> Iterator[pd.DataFrame]:
+    """One DataFrame per safe block of the text ``pieces``, offsets into the whole input.
+
+    With a ``residue`` list, blocks go through ``parse()`` so that what was not parsed is
+    collected too (slower); otherwise through the columnar path where it applies.
+    """
+    from ticker_parse.frame import frame_from_text
+    from ticker_parse.parser import parse
+
+    for base, block in iter_blocks(pieces, min_block=block_size):
+        if residue is not None:
+            result = parse(block, dialect=dialect, symbols=symbols, validate=validate)
+            frame = result.to_frame(exact=exact)
+            residue.extend(_shifted(result.residue, base))
+        else:
+            frame = frame_from_text(
+                block, dialect=dialect, symbols=symbols, validate=validate, exact=exact
             )
+        if base:
+            frame["start"] += base
+            frame["end"] += base
+        yield frame
 
 
 def iter_frames(
@@ -132,18 +166,17 @@ def iter_frames(
     block_size: int = _READ,
 ) -> Iterator[pd.DataFrame]:
     """DataFrames of at most ``chunksize`` rows each, reading the input in blocks."""
-    from ticker_parse.frame import frame_from_text
-
     pending: list[pd.DataFrame] = []
     rows = 0
     pieces = iter_text(path_or_buffer, encoding=encoding, read_size=block_size)
-    for base, block in iter_blocks(pieces, min_block=block_size):
-        frame = frame_from_text(
-            block, dialect=dialect, symbols=symbols, validate=validate, exact=exact
-        )
-        if base:
-            frame["start"] += base
-            frame["end"] += base
+    for frame in block_frames(
+        pieces,
+        dialect=dialect,
+        symbols=symbols,
+        validate=validate,
+        exact=exact,
+        block_size=block_size,
+    ):
         pending.append(frame)
         rows += len(frame)
         while rows >= chunksize:
