@@ -211,7 +211,7 @@ def columnar_frame(
     as_percent = is_percent_consistent(price, change, percent, zeros, zeros, percent_hw)
     as_fraction = is_percent_consistent(price, change, percent, zeros, zeros, percent_hw, scale=1.0)
     strip = rows["strip"].to_numpy()
-    firsts = np.flatnonzero(np.diff(strip, prepend=strip[:1] - 1)) if len(strip) else strip
+    firsts = np.flatnonzero(np.concatenate(([len(strip) > 0], strip[1:] != strip[:-1])))
     is_fraction, natural_fits = vote_conventions(as_percent, as_fraction, firsts)
 
     # Rows whose split is in doubt go through the shared resolver.

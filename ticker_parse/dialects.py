@@ -300,7 +300,7 @@ def vote_conventions(
     Strips are consecutive runs of rows starting at ``firsts``; each votes by majority of
     the rows that fit only one convention (ties: percent). Both paths decide with this.
     """
-    votes = (as_fraction & ~as_percent).astype(np.int64) - (as_percent & ~as_fraction)
+    votes = (as_fraction & ~as_percent).astype(np.int32) - (as_percent & ~as_fraction)
     per_strip = np.add.reduceat(votes, firsts) if len(votes) else votes
     is_fraction = np.repeat(per_strip > 0, np.diff(np.append(firsts, len(votes))))
     return is_fraction, np.where(is_fraction, as_fraction, as_percent)
