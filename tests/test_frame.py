@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 import ticker_parse
 from tests.conftest import OBSERVER_SEED
 from tests.test_seed import GOLDEN
-from ticker_parse import Dialect, _columnar
-from ticker_parse._columnar import columnar_frame
+from ticker_parse import Dialect, _polars_engine
+from ticker_parse._columnar import Engine, columnar_frame
 from ticker_parse.strategies import noise, strips
 
 FIRST_COLUMNS = ["symbol", "price", "direction", "change", "percent", "start", "end"]
@@ -33,10 +33,11 @@ def test_to_frame_has_one_row_per_quote_with_the_contract_columns(observer_text:
     assert (frame["issues"] == "percent_as_fraction").all()
 
 
-def test_fast_path_exact_columns_read_the_displayed_figures() -> None:
+@pytest.mark.parametrize("engine", ["polars", "scan"])
+def test_fast_path_exact_columns_read_the_displayed_figures(engine: Engine) -> None:
     """exact=True on the columnar path gives the strip's own digits, also after a resplit."""
     text = "AGL38.02▲ 0.08 (0.00%)KOSM7▲ 0.48 (0.07%)KSE10067194▲ 646.5 (0.01%)"
-    frame = columnar_frame(text, exact=True)
+    frame = columnar_frame(text, exact=True, engine=engine)
     assert frame is not None
     assert frame["symbol"].tolist() == ["AGL", "KOSM", "KSE100"]
     assert frame["price"].tolist() == [Decimal("38.02"), Decimal("7"), Decimal("67194")]
@@ -141,14 +142,15 @@ def test_fast_path_applies_to_clean_concatenated_text() -> None:
     assert columnar_frame("AIRLINK 61.80 Increased By ▲ 1.37 (2.27%)") is None
 
 
+@pytest.mark.parametrize("engine", ["polars", "scan"])
 @given(
     parts=st.lists(st.one_of(strips(Dialect.CONCATENATED), noise()), min_size=0, max_size=6),
     glue=st.sampled_from(["", "\n", " ", ")", "X", "1"]),
 )
-def test_fast_path_equals_records_path(parts: list[object], glue: str) -> None:
-    """On any mix of strips and noise, both paths give identical frames."""
+def test_fast_path_equals_records_path(parts: list[object], glue: str, engine: Engine) -> None:
+    """On any mix of strips and noise, both paths give identical frames (either engine)."""
     text = glue.join(p.text if hasattr(p, "text") else str(p) for p in parts)
-    fast = columnar_frame(text)
+    fast = columnar_frame(text, engine=engine)
     if fast is None:
         return
     slow = ticker_parse.parse(text).to_frame()
@@ -162,8 +164,8 @@ def test_fast_path_equals_records_path(parts: list[object], glue: str) -> None:
 def test_fast_path_in_small_blocks_equals_one_block(parts: list[object], block: int) -> None:
     """Cutting the text into blocks (to bound memory) changes no row, offset or strip."""
     text = ")".join(p.text if hasattr(p, "text") else str(p) for p in parts)
-    whole = _columnar._extract(text, block_size=10**9)
-    blocked = _columnar._extract(text, block_size=block)
+    whole = _polars_engine.extract(text, block_size=10**9)
+    blocked = _polars_engine.extract(text, block_size=block)
     if whole is None:
         assert blocked is None
         return
@@ -182,8 +184,9 @@ def test_fast_path_in_small_blocks_equals_one_block(parts: list[object], block: 
         "junk (x) AGL38.02▲ 0.08 (0.21%) more)",
     ],
 )
-def test_fast_path_equals_records_path_on_edge_cases(text: str) -> None:
+@pytest.mark.parametrize("engine", ["polars", "scan"])
+def test_fast_path_equals_records_path_on_edge_cases(text: str, engine: Engine) -> None:
     """Glued index rows, ambiguous splits, look-behind and truncation agree too."""
-    fast = columnar_frame(text)
+    fast = columnar_frame(text, engine=engine)
     assert fast is not None
     pd.testing.assert_frame_equal(fast, ticker_parse.parse(text).to_frame())

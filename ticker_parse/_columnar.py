@@ -1,11 +1,11 @@
 """The columnar fast path: the concatenated dialect straight into columns, no per-row objects.
 
-polars splits the text at every ``)`` (each entry of the concatenated dialect ends with one)
-and extracts the fields of each piece with :data:`_patterns.FAST_CONCATENATED`, anchored at
-the piece's end; numbers are cast in bulk, checks run on numpy columns. Only the rare rows
-whose symbol may end in digits (``KSE100``, ``BOPR1``) go through the same Python resolver the
-records path uses, so both paths give the same rows (``tests/test_columnar.py`` holds them to
-it).
+An engine reads the entries into :class:`_entries.Entries` (floats, offsets, strips): the
+numba scanner (``_scan_engine``) for texts of :data:`SCAN_MIN_CHARS` characters or more,
+polars queries (``_polars_engine``) for smaller ones or where numba is missing. Checks then
+run on numpy columns. Only the rare rows whose symbol may end in digits (``KSE100``,
+``BOPR1``) go through the same Python resolver the records path uses, so both paths give the
+same rows (``tests/test_frame.py`` and ``tests/test_kernel.py`` hold them to it).
 
 The path applies only to text that needs no normalization and shows no mark of another
 dialect (:data:`_patterns.FAST_NEEDS_GENERAL`); :func:`columnar_frame` returns None otherwise
@@ -14,240 +14,49 @@ and the caller takes the records path.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from typing import Literal
 
 import numpy as np
 import pandas as pd
-import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from ticker_parse import _patterns
+from ticker_parse import _patterns, _polars_engine
+from ticker_parse._entries import Entries
 from ticker_parse.dialects import known_prefixes, resolve_by_convention, vote_conventions
 from ticker_parse.frame import Exactness, assemble_frame
 from ticker_parse.symbols import known_symbols
 from ticker_parse.validate import check_columns, is_percent_consistent, percent_halfwidth
 
-__all__ = ["columnar_frame"]
+__all__ = ["SCAN_MIN_CHARS", "columnar_frame", "scanner_available"]
 
-#: Characters per block of the fast path: big enough to amortize polars' per-query cost,
-#: small enough that a block's intermediate columns are a few tens of MB.
-BLOCK_SIZE = 1 << 22
-#: Blocks handed to polars at once: one per core.
-_BATCH = max(1, min(8, os.cpu_count() or 1))
+#: Texts this long or longer go through the numba scanner. Below it polars is fast enough
+#: (under 15 ms) and a process that only reads small texts never loads numba (about 0.2 s,
+#: plus a few seconds to compile the scanner the first time on a machine).
+SCAN_MIN_CHARS = 1 << 20
 
-# Characters that may not stand right before a symbol (CONCATENATED's look-behind).
-_NOT_BEFORE = "[A-Z0-9&.-]"
+Engine = Literal["scan", "polars"]
 
 
-def _fields(m: pl.Expr, start: pl.Expr, *, keep_text: bool) -> list[pl.Expr]:
-    """An entry's columns from the struct of its pattern's groups; ``start`` is its offset."""
-    f = m.struct
-    texts = (
-        [
-            f.field("price").alias("price_s"),
-            f.field("change").str.strip_chars_start("+").alias("change_s"),
-            f.field("percent").str.strip_chars_start("+").alias("percent_s"),
-        ]
-        if keep_text
-        else []
-    )
-    return [
-        *texts,
-        f.field("symbol"),
-        f.field("price").str.starts_with("0").alias("lead_zero"),
-        start.alias("start"),
-        (pl.col("piece_start") + pl.col("length") + 1).alias("end"),
-        f.field("price").cast(pl.Float64).alias("price_f"),
-        f.field("change").cast(pl.Float64).alias("change_f"),
-        f.field("percent").cast(pl.Float64).alias("percent_f"),
-        # decimals of the percent: characters after the dot, 0 without one
-        (
-            f.field("percent").str.len_chars().cast(pl.Int64)
-            - f.field("percent").str.find(".", literal=True).cast(pl.Int64)
-            - 1
-        )
-        .fill_null(0)
-        .alias("decimals"),
-        (f.field("arrow") == "▲").alias("up"),
-    ]
+def scanner_available() -> bool:
+    """Can the numba scanner be used (numba installed and importable)?"""
+    try:
+        from ticker_parse import _scan_engine  # noqa: F401
+    except ImportError:  # pragma: no cover - numba is a dependency
+        return False
+    return True
 
 
-def _pieces_query(source: pl.LazyFrame, *, is_last: bool, keep_text: bool) -> pl.LazyFrame:
-    """Every piece of one block between ``)``, with its entry's columns if it is clean.
+def extract(text: str, *, keep_text: bool = False, engine: Engine | None = None) -> Entries | None:
+    """The entries of ``text`` by ``engine`` (by default chosen by the text's size)."""
+    if engine is None:
+        engine = "scan" if len(text) >= SCAN_MIN_CHARS and scanner_available() else "polars"
+    if engine == "scan":
+        from ticker_parse import _scan_engine
 
-    A clean piece is white space and one entry (:data:`_patterns.FAST_CLEAN_PIECE`), closed
-    by a ``)``; a block that is not the last ends just before a ``)``, so its last piece is
-    closed too. Any other piece keeps its text in ``rest`` (null for clean pieces) for
-    :func:`_rest_entries`; in real strips almost every piece is clean.
-    """
-    m = pl.col("m")
-    return (
-        source.select(pl.col("text").str.split(")").alias("piece"))
-        .explode("piece")
-        .with_columns(
-            pl.col("piece").str.len_chars().cast(pl.Int64).alias("length"),
-            pl.col("piece").str.extract_groups(_patterns.FAST_CLEAN_PIECE).alias("m"),
-        )
-        .with_columns(
-            # each piece is followed by the ")" the split removed, except the last
-            (pl.col("length") + 1).cum_sum().shift(1, fill_value=0).alias("piece_start"),
-            # (a piece that does not match gives a struct of nulls, not a null)
-            (
-                m.struct.field("symbol").is_null()
-                | (pl.int_range(pl.len()) >= pl.len() - int(is_last))
-            ).alias("other"),
-        )
-        .select(
-            *_fields(
-                m,
-                pl.col("piece_start") + m.struct.field("lead").str.len_chars().cast(pl.Int64),
-                keep_text=keep_text,
-            ),
-            pl.when(pl.col("other")).then(pl.col("piece")).alias("rest"),
-            pl.col("length"),
-            pl.col("piece_start"),
-        )
-    )
-
-
-def _rest_entries(rest: pl.DataFrame, *, is_last: bool, keep_text: bool) -> pl.DataFrame:
-    """The entries among the pieces that are not clean, and where strips break.
-
-    A piece's entry is the match of :data:`_patterns.FAST_CONCATENATED` at its end, unless
-    a symbol character stands right before it (CONCATENATED's look-behind) or the piece is
-    the text's unclosed last one. Returns one row per piece: ``entry`` (it holds one),
-    ``breaks`` (it starts a new strip: no entry, or something other than white space
-    before the entry) and the entry's columns.
-    """
-    m = pl.col("m")
-    last = len(rest) - 1 if is_last else -1
-    return (
-        rest.with_columns(
-            pl.col("rest").str.extract_groups(_patterns.FAST_CONCATENATED).alias("m"),
-            (pl.int_range(pl.len()) != last).alias("closed"),
-        )
-        .with_columns(
-            (pl.col("length") - m.struct.field("raw").str.len_chars().cast(pl.Int64)).alias(
-                "prefix"
-            )
-        )
-        .with_columns(
-            # the look-behind of CONCATENATED: no symbol character right before the entry
-            pl.col("rest")
-            .str.slice(pl.col("prefix").fill_null(0) - 1, 1)
-            .str.contains(_NOT_BEFORE)
-            .and_(pl.col("prefix") > 0)
-            .alias("glued"),
-            pl.col("rest")
-            .str.slice(0, pl.col("prefix").fill_null(0))
-            .str.contains(r"\S")
-            .alias("dirty"),
-        )
-        .with_columns(
-            (pl.col("prefix").is_not_null() & pl.col("closed") & ~pl.col("glued")).alias("entry")
-        )
-        .select(
-            *_fields(m, pl.col("piece_start") + pl.col("prefix"), keep_text=keep_text),
-            pl.col("entry"),
-            (~pl.col("entry") | pl.col("dirty")).alias("breaks"),
-        )
-    )
-
-
-def _block_entries(
-    pieces: pl.DataFrame, *, is_last: bool, keep_text: bool
-) -> tuple[pl.DataFrame, np.ndarray, np.ndarray]:
-    """A block's entries in order, each with its piece's number; and the break pieces.
-
-    Clean pieces are entries as they are; the others go through :func:`_rest_entries`.
-    """
-    other = np.flatnonzero(pieces["rest"].is_not_null().to_numpy())
-    columns = [c for c in pieces.columns if c not in ("rest", "length", "piece_start")]
-    if not len(other):
-        return pieces.select(columns), np.arange(len(pieces)), other
-    found = _rest_entries(
-        pieces[other].select("rest", "length", "piece_start"),
-        is_last=is_last,
-        keep_text=keep_text,
-    )
-    breaks = other[found["breaks"].to_numpy()]
-    if other[0] == len(pieces) - len(other):  # only the block's tail: a slice, no copy
-        clean = pieces.slice(0, int(other[0])).select(columns)
-        clean_at = np.arange(len(clean))
-    else:
-        keep = np.ones(len(pieces), dtype=bool)
-        keep[other] = False
-        clean = pieces.filter(pl.Series(keep)).select(columns)
-        clean_at = np.flatnonzero(keep)
-    is_entry = found["entry"].to_numpy()
-    if not is_entry.any():
-        return clean, clean_at, breaks
-    # interleave the few entries found after junk with the clean ones, in piece order
-    found_at = other[is_entry]
-    at = np.concatenate((clean_at, found_at))
-    order = np.argsort(at, kind="stable")
-    both = pl.concat([clean, found.filter(pl.col("entry")).select(columns)], rechunk=False)
-    return both[order], at[order], breaks
-
-
-def _blocks(text: str, size: int) -> Iterator[tuple[int, int, bool]]:
-    """``(start, end, is_last)`` of blocks of about ``size`` characters.
-
-    Every block but the last ends just before a ``)`` and the next starts after it, so the
-    blocks' pieces are exactly the whole text's pieces.
-    """
-    start = 0
-    while True:
-        cut = text.find(")", start + size) if start + size < len(text) else -1
-        if cut < 0:
-            yield start, len(text), True
-            return
-        yield start, cut, False
-        start = cut + 1
-
-
-def _extract(
-    text: str, block_size: int | None = None, *, keep_text: bool = False
-) -> pl.DataFrame | None:
-    """Split at ")", match each piece, keep the entries with their offsets and strips.
-
-    The text is worked through in blocks so that the intermediate columns (pieces, matches)
-    stay the size of a few blocks, not of the input. A batch of blocks (one per core) runs
-    in one ``collect_all``, each block's piece query beside the check that sends the text
-    down the general path, so polars spreads the work over the cores. polars' in-memory
-    engine: for these whole-column string queries it took 0.33 s where the default
-    (streaming) engine took 0.48 s (1,000,000 entries, measured). Returns None when the
-    text needs the general path.
-    """
-    frames = []
-    strip_base = 0
-    blocks = list(_blocks(text, block_size or BLOCK_SIZE))
-    for first in range(0, len(blocks), _BATCH):
-        batch = blocks[first : first + _BATCH]
-        queries = []
-        for start, end, is_last in batch:
-            source = pl.DataFrame({"text": [text[start:end]]}, schema={"text": pl.String})
-            lazy = source.lazy()
-            queries.append(lazy.select(pl.col("text").str.contains(_patterns.FAST_NEEDS_GENERAL)))
-            queries.append(_pieces_query(lazy, is_last=is_last, keep_text=keep_text))
-        results = pl.collect_all(queries, engine="in-memory")
-        for k, (start, _, is_last) in enumerate(batch):
-            flag, pieces = results[2 * k], results[2 * k + 1]
-            if flag.item():
-                return None
-            rows, at, breaks = _block_entries(pieces, is_last=is_last, keep_text=keep_text)
-            # a strip is numbered by the breaks before it (a break piece with an entry
-            # starts the entry's own strip)
-            strip = np.searchsorted(breaks, at, side="right") + strip_base
-            frames.append(
-                rows.with_columns(
-                    pl.col("start") + start,
-                    pl.col("end") + start,
-                    pl.Series("strip", strip, dtype=pl.Int64),
-                )
-            )
-            strip_base += len(breaks)
-    return pl.concat(frames, rechunk=False)
+        return _scan_engine.extract(text, keep_text=keep_text)
+    return _polars_engine.extract(text, keep_text=keep_text)
 
 
 def _figure_texts(
@@ -273,37 +82,36 @@ def columnar_frame(
     symbols: Iterable[str] | None = None,
     validate: bool = True,
     exact: Exactness = False,
+    engine: Engine | None = None,
 ) -> pd.DataFrame | None:
     """The quotes of ``text`` as a DataFrame, or None when the fast path does not apply."""
-    rows = _extract(text, keep_text=bool(exact))
+    rows = extract(text, keep_text=bool(exact), engine=engine)
     if rows is None:
         return None
-    # writable=True: the frame's columns must be the caller's to modify (a single-chunk
-    # polars column would otherwise come out as a read-only view)
     known = known_symbols(symbols)
-    price = rows["price_f"].to_numpy(writable=True)
-    change = rows["change_f"].to_numpy(writable=True)
-    percent = rows["percent_f"].to_numpy(writable=True)
-    percent_hw = percent_halfwidth(rows["decimals"].to_numpy().astype(np.int64))
+    price, change, percent = rows.price, rows.change, rows.percent
+    percent_hw = percent_halfwidth(rows.decimals)
     zeros = np.zeros(len(rows))
 
     # Each strip's convention, by majority, from the natural splits (as the records path).
     as_percent = is_percent_consistent(price, change, percent, zeros, zeros, percent_hw)
     as_fraction = is_percent_consistent(price, change, percent, zeros, zeros, percent_hw, scale=1.0)
-    strip = rows["strip"].to_numpy()
+    strip = rows.strip
     firsts = np.flatnonzero(np.concatenate(([len(strip) > 0], strip[1:] != strip[:-1])))
     is_fraction, natural_fits = vote_conventions(as_percent, as_fraction, firsts)
 
     # Rows whose split is in doubt go through the shared resolver.
     prefixes = list(known_prefixes(known))
-    doubtful = (
-        ~natural_fits | rows["symbol"].is_in(prefixes).to_numpy() | rows["lead_zero"].to_numpy()
-    )
-    symbol = rows["symbol"]
+    symbol = rows.symbol
+    doubtful = ~natural_fits | rows.lead_zero
+    if prefixes:
+        doubtful |= pc.is_in(symbol, value_set=pa.array(prefixes, pa.large_string())).to_numpy(
+            zero_copy_only=False
+        )
     ambiguous = np.zeros(len(rows), dtype=bool)
     index = np.flatnonzero(doubtful)
-    starts = rows["start"].to_numpy(writable=True)
-    ends = rows["end"].to_numpy(writable=True)
+    starts, ends = rows.start, rows.end
+    texts = rows.texts
     if len(index):
         # the few doubtful rows' figures as text, read again from the entries themselves
         doubt_texts = _figure_texts(text, starts[index], ends[index])
@@ -314,13 +122,13 @@ def columnar_frame(
         new_symbols = [split.symbol for split in splits]
         new_prices = [split.price for split in splits]
         ambiguous[index] = [bool(split.alternatives) for split in splits]
-        symbol = symbol.scatter(index, new_symbols)
+        symbol = _scatter(symbol, index, new_symbols)
         price = price.copy()
         price[index] = np.array([float(p) for p in new_prices])
-        if exact:
-            rows = rows.with_columns(rows["price_s"].scatter(index, new_prices))
+        if texts is not None:
+            texts = (_scatter(texts[0], index, new_prices), texts[1], texts[2])
 
-    direction_sign = np.where(rows["up"].to_numpy(), 1, -1).astype(np.int8)
+    direction_sign = np.where(rows.up, 1, -1).astype(np.int8)
     if validate:
         bits = check_columns(
             price,
@@ -335,7 +143,7 @@ def columnar_frame(
     else:
         bits = np.zeros(len(rows), dtype=np.uint16)
     return assemble_frame(
-        symbol=symbol.to_arrow(),
+        symbol=symbol,
         direction=np.where(direction_sign > 0, 0, 1).astype(np.int8),
         price=price,
         change=change,
@@ -343,12 +151,15 @@ def columnar_frame(
         start=starts,
         end=ends,
         bits=bits,
-        number_texts={
-            "price": rows["price_s"].to_arrow(),
-            "change": rows["change_s"].to_arrow(),
-            "percent": rows["percent_s"].to_arrow(),
-        }
-        if exact
-        else None,
+        number_texts=None
+        if texts is None
+        else {"price": texts[0], "change": texts[1], "percent": texts[2]},
         exact=exact,
     )
+
+
+def _scatter(array: pa.Array, index: np.ndarray, values: list[str]) -> pa.Array:
+    """``array`` with ``values`` at ``index``."""
+    mask = np.zeros(len(array), dtype=bool)
+    mask[index] = True
+    return pc.replace_with_mask(array, pa.array(mask), pa.array(values, array.type))

@@ -1,0 +1,243 @@
+"""The fast path's numba engine: the text's UTF-8 bytes through :func:`_kernel.scan`.
+
+The text is encoded once and cut after a ``)`` into one part per core; each part is
+scanned in its own thread (the compiled loop releases the GIL). Pieces the scanner does not
+read (junk, glued headlines, the text's unclosed tail) go, in one small polars frame,
+through the same :func:`_polars_engine.rest_entries` the polars engine uses, and are
+checked for marks of other dialects there; the scanner itself refuses the only two such
+marks a piece it reads can hold (``&`` in a symbol, a carriage return).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from typing import TypeVar
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+import pyarrow as pa
+
+from ticker_parse import _kernel as kernel
+from ticker_parse._entries import Entries, string_array
+from ticker_parse._polars_engine import rest_entries, text_needs_general
+
+__all__ = ["extract"]
+
+_T = TypeVar("_T")
+
+#: Threads, one per core; a part is never smaller than this many bytes.
+_THREADS = max(1, min(8, os.cpu_count() or 1))
+_MIN_PART = 1 << 20
+
+
+def _parts(data: bytes, parts: int) -> Iterator[tuple[int, int, bool]]:
+    """``(start, end, is_last)`` byte ranges; each but the last ends just before a ``)``."""
+    start = 0
+    for k in range(1, parts):
+        cut = data.find(b")", max(start, len(data) * k // parts))
+        if cut < 0:
+            break
+        yield start, cut, False
+        start = cut + 1
+    yield start, len(data), True
+
+
+def extract(text: str, *, keep_text: bool = False, threads: int | None = None) -> Entries | None:
+    """The entries of ``text``, or None when it needs the general path."""
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: the general path reports it
+        return None
+    buf = np.frombuffer(data, dtype=np.uint8)
+    count = threads or max(1, min(_THREADS, len(data) // _MIN_PART))
+    ranges = list(_parts(data, count))
+    with ThreadPoolExecutor(len(ranges)) as pool:
+
+        def each(function: Callable[[int], _T]) -> list[_T]:
+            if len(ranges) == 1:
+                return [function(0)]
+            return list(pool.map(function, range(len(ranges))))
+
+        # 1. pieces and characters per part, so every part knows where it starts
+        sizes = each(lambda k: kernel.measure(buf[ranges[k][0] : ranges[k][1]]))
+        pieces = [p for p, _ in sizes]
+        # a part but the last ends at a ")", counted in neither part
+        chars = [c + (not last) for (_, c), (_, _, last) in zip(sizes, ranges, strict=True)]
+        starts = [
+            kernel.Part(byte=r[0], character=c, piece=p, row=p)
+            for r, c, p in zip(ranges, _running(chars), _running(pieces), strict=True)
+        ]
+        # 2. every part scanned into its own rows of shared outputs (a row per piece)
+        total = sum(pieces)
+        numbers = np.empty((3, total), dtype=np.float64)
+        positions = np.empty((4, total), dtype=np.int64)
+        fields = np.empty((8, total), dtype=np.uint8)
+        results = each(
+            lambda k: kernel.scan(
+                buf[ranges[k][0] : ranges[k][1]],
+                starts[k],
+                pieces[k],
+                is_last=ranges[k][2],
+                numbers=numbers,
+                positions=positions,
+                fields=fields,
+            )
+        )
+    if any(res.status for res in results):
+        return None
+    # the parts' rows, closed up where a part had pieces that are not entries
+    index = np.concatenate(
+        [np.arange(s.row, s.row + res.n) for s, res in zip(starts, results, strict=True)]
+    )
+    n = len(index)
+    rows: slice | npt.NDArray[np.int64] = index
+    if n == 0 or index[-1] == n - 1:  # no gaps: views, no copy
+        rows = slice(0, n)
+    return _combine(buf, numbers[:, rows], positions[:, rows], fields[:, rows], results, keep_text)
+
+
+def _running(sizes: list[int]) -> list[int]:
+    """Where each of consecutive ``sizes`` starts."""
+    return [0, *itertools.accumulate(sizes)][:-1]
+
+
+def _combine(
+    buf: npt.NDArray[np.uint8],
+    numbers: npt.NDArray[np.float64],
+    positions: npt.NDArray[np.int64],
+    fields: npt.NDArray[np.uint8],
+    results: list[kernel.Scanned],
+    keep_text: bool,
+) -> Entries | None:
+    """One :class:`Entries` from the scan, with the pieces not read read and merged."""
+    at = positions[kernel.AT]
+    spans = {row: fields[row].astype(np.int64) for row in _SPANS} if keep_text else {}
+    flags = fields[kernel.FLAGS]
+    symbol = pa.chunked_array(
+        [string_array(res.symbol_data, res.symbol_offsets) for res in results],
+        type=pa.large_string(),
+    )
+    entries = Entries(
+        symbol=symbol,
+        price=numbers[0],
+        change=numbers[1],
+        percent=numbers[2],
+        decimals=fields[kernel.DECIMALS].astype(np.int64),
+        up=(flags & kernel.FLAG_UP) != 0,
+        lead_zero=(flags & kernel.FLAG_LEAD_ZERO) != 0,
+        start=positions[kernel.START],
+        end=positions[kernel.END],
+        strip=np.zeros(len(at), dtype=np.int64),
+        texts=_texts(buf, at, spans) if keep_text else None,
+    )
+    inexact = np.flatnonzero(flags & kernel.FLAG_INEXACT)
+    if len(inexact):
+        _reread(buf, at, fields, inexact, entries)
+    piece = positions[kernel.PIECE]
+
+    rest = np.concatenate([res.rest for res in results], axis=1)
+    rest_piece = rest[kernel.REST_PIECE]
+    frame = _rest_frame(buf, rest)
+    if _rest_needs_general(frame, rest_piece, total_pieces=int(rest_piece[-1]) + 1):
+        return None
+    found = rest_entries(frame, is_last=True, keep_text=keep_text)
+    breaks = rest_piece[found["breaks"].to_numpy()]
+    is_entry = found["entry"].to_numpy()
+    if is_entry.any():
+        extra = Entries.from_polars(
+            found.filter(pl.col("entry")), np.zeros(int(is_entry.sum()), dtype=np.int64)
+        )
+        extra_piece = rest_piece[is_entry]
+        # insert the few entries found after junk among the scanned ones, in piece order
+        where = np.searchsorted(piece, extra_piece)
+        order = np.insert(np.arange(len(piece)), where, len(piece) + np.arange(len(extra)))
+        entries = Entries.concat([entries, extra]).take(order)
+        piece = np.insert(piece, where, extra_piece)
+    if len(breaks) and len(piece) and breaks[0] <= piece[-1]:
+        # a strip is numbered by the breaks before it (a break piece with an entry starts
+        # the entry's own strip)
+        strip = np.searchsorted(breaks, piece, side="right").astype(np.int64)
+        entries = replace(entries, strip=strip)
+    return entries
+
+
+_SPANS = (
+    kernel.SYMBOL_END,
+    kernel.PRICE_END,
+    kernel.CHANGE_START,
+    kernel.CHANGE_END,
+    kernel.PERCENT_START,
+    kernel.PERCENT_END,
+)
+
+
+def _texts(
+    buf: npt.NDArray[np.uint8], at: npt.NDArray[np.int64], fields: dict[int, np.ndarray]
+) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """Price, change and percent as displayed (change and percent without a leading +)."""
+    price = string_array(
+        *kernel.gather(buf, at + fields[kernel.SYMBOL_END], at + fields[kernel.PRICE_END])
+    )
+    spans = []
+    for first, last in (
+        (kernel.CHANGE_START, kernel.CHANGE_END),
+        (kernel.PERCENT_START, kernel.PERCENT_END),
+    ):
+        start = at + fields[first]
+        start += buf[start] == ord("+")
+        spans.append(string_array(*kernel.gather(buf, start, at + fields[last])))
+    return price, spans[0], spans[1]
+
+
+def _reread(
+    buf: npt.NDArray[np.uint8],
+    at: npt.NDArray[np.int64],
+    fields: npt.NDArray[np.uint8],
+    rows: npt.NDArray[np.intp],
+    entries: Entries,
+) -> None:
+    """Figures of more than 15 digits, read again from their text by ``float``."""
+    data = buf.tobytes()
+    spans = (
+        (entries.price, kernel.SYMBOL_END, kernel.PRICE_END),
+        (entries.change, kernel.CHANGE_START, kernel.CHANGE_END),
+        (entries.percent, kernel.PERCENT_START, kernel.PERCENT_END),
+    )
+    for i in rows.tolist():
+        for column, first, last in spans:
+            column[i] = float(data[at[i] + fields[first, i] : at[i] + fields[last, i]])
+
+
+def _rest_frame(buf: npt.NDArray[np.uint8], rest: npt.NDArray[np.int64]) -> pl.DataFrame:
+    """The pieces not read, in the columns :func:`rest_entries` takes."""
+    texts = string_array(*kernel.gather(buf, rest[kernel.REST_AT], rest[kernel.REST_END]))
+    return pl.DataFrame(
+        {
+            "rest": pl.from_arrow(texts),
+            "length": rest[kernel.REST_LENGTH],
+            "piece_start": rest[kernel.REST_START],
+        },
+        schema={"rest": pl.String, "length": pl.Int64, "piece_start": pl.Int64},
+    )
+
+
+def _rest_needs_general(
+    rest: pl.DataFrame, rest_piece: npt.NDArray[np.int64], *, total_pieces: int
+) -> bool:
+    """The general-path check on the pieces not read, each with the ``)`` around it.
+
+    Together with the scanner's own refusals this equals the check on the whole text: a
+    mark lies within one piece, except a percent-only line, which ends at its piece's
+    closing ``)`` and starts at a line start, never at the start of a piece but the first.
+    """
+    if not len(rest):
+        return False
+    opening = np.where(rest_piece > 0, ")", "")
+    closing = np.where(rest_piece < total_pieces - 1, ")", "")
+    texts = pl.Series(opening) + rest["rest"] + pl.Series(closing)
+    return text_needs_general(texts)
