@@ -111,11 +111,16 @@ def _direction(groups: dict[str, Any]) -> tuple[Direction, bool]:
     return (Direction.DOWN if change.startswith("-") else Direction.UP), False
 
 
+# group numbers, not names: a name costs a dictionary lookup per group per entry
+_CONCATENATED_GROUPS = tuple(
+    _patterns.CONCATENATED.groupindex[name]
+    for name in ("symbol", "price", "arrow", "change", "percent")
+)
+
+
 def _entry(dialect: Dialect, m: regex.Match[str]) -> Entry:
     if dialect is Dialect.CONCATENATED:  # the bulk of big dumps: no dict, no branching
-        symbol, price, arrow, change, percent = m.group(
-            "symbol", "price", "arrow", "change", "percent"
-        )
+        symbol, price, arrow, change, percent = m.group(*_CONCATENATED_GROUPS)
         start, end = m.span()
         return Entry(
             start, end, dialect, symbol, price, change, percent, _ARROWS[arrow], glued=True
