@@ -121,7 +121,7 @@ def memory_child(kind: str, entries: int, path: str | None) -> None:
     """Run one measurement in this (fresh) process and print the peak RSS growth."""
     if kind == "stream":
         assert path is not None
-        ticker_parse.frame_from_text(make_text(1000))  # import and warm up polars, pyarrow
+        ticker_parse.frame_from_text(make_text(50_000))  # import and warm up the scanner
         before = _rss_bytes()
         rows = 0
         for frame in ticker_parse.read_ticker(path, chunksize=200_000):
@@ -135,7 +135,8 @@ def memory_child(kind: str, entries: int, path: str | None) -> None:
         "parse": lambda t: ticker_parse.parse(t),
     }
     fn = choices[kind]
-    fn(text[:1000])  # import and warm up everything before the baseline
+    # import and warm up everything before the baseline: a text big enough for the scanner
+    fn(make_text(50_000) if kind != "parse" else text[:1000])
     before = _rss_bytes()
     result = fn(text)
     print(len(result), _peak_bytes() - before)

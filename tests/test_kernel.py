@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 import ticker_parse
 from ticker_parse import Dialect, _kernel, _patterns, _polars_engine, _scan_engine
 from ticker_parse._columnar import SCAN_MIN_CHARS, columnar_frame
+from ticker_parse._utf8 import Utf8Text, read_utf8
 from ticker_parse.strategies import noise, strips
 
 # Pieces near the grammar: its own tokens, and the characters that break it.
@@ -66,7 +67,7 @@ def _scan_one(piece: str) -> tuple[_kernel.Scanned, np.ndarray, np.ndarray]:
     buf = np.frombuffer((piece + ")").encode(), dtype=np.uint8)
     pieces, _ = _kernel.measure(buf)
     numbers = np.empty((3, pieces))
-    fields = np.empty((8, pieces), dtype=np.uint8)
+    fields = np.empty((_kernel.FIELD_ROWS, pieces), dtype=np.uint8)
     scanned = _kernel.scan(
         buf,
         _kernel.Part(0, 0, 0, 0),
@@ -180,11 +181,12 @@ def test_scan_engine_equals_polars_engine_on_edge_cases(text: str) -> None:
 
 
 def test_a_big_text_takes_the_scanner_and_gives_the_records_path_rows() -> None:
-    """Above SCAN_MIN_CHARS read_ticker uses the scanner; its frame equals the polars
-    engine's and, on a sample, the records path's."""
+    """Above SCAN_MIN_CHARS read_ticker uses the scanner (on the buffer's UTF-8 bytes); its
+    frame equals the polars engine's and, on a sample, the records path's, with glued index
+    rows resplit and entries after non-ASCII junk placed by character."""
     strip = (
         "AGL38.02▲ 0.08 (0.00%)AIRLINK197.36▲ 3.45 (0.02%)KSE10067194▲ 646.5 (0.01%)"
-        "TOMCL35▼ -0.03 (0.00%)HUMNL13.5▲ 0.5 (0.04%)\n"
+        "TOMCL35▼ -0.03 (0.00%)Überschrift: KSE10067194▲ 646.5 (0.01%)\n"
     )
     text = strip * (SCAN_MIN_CHARS // len(strip) + 1)
     big = ticker_parse.read_ticker(io.StringIO(text))
@@ -196,3 +198,33 @@ def test_a_big_text_takes_the_scanner_and_gives_the_records_path_rows() -> None:
     assert scanned is not None
     pd.testing.assert_frame_equal(scanned, ticker_parse.parse(sample).to_frame())
     assert len(big) == 5 * (SCAN_MIN_CHARS // len(strip) + 1)
+
+
+@given(
+    parts=st.lists(
+        st.one_of(
+            strips(Dialect.CONCATENATED).map(lambda s: s.text),
+            noise(),
+            near_misses(),
+            st.sampled_from(["Überschrift: ", "ریٹ ", "€ 5 ", "KSE10067194▲ 646.5 (0.01%)"]),
+        ),
+        max_size=8,
+    ),
+    glue=st.sampled_from([")", "", "\n"]),
+)
+def test_scanning_utf8_bytes_equals_the_records_path(parts: list[str], glue: str) -> None:
+    """read_ticker(io.StringIO) hands the scanner UTF-8 bytes, never the whole text as str;
+    rows read again (glued index rows) are decoded alone, at their byte offsets."""
+    text = glue.join(parts)
+    source = read_utf8(io.StringIO(text))
+    assert isinstance(source, Utf8Text)
+    assert (source.text, len(source)) == (text, len(text))
+    fast = columnar_frame(read_utf8(io.StringIO(text)), engine="scan")
+    if fast is None:
+        return
+    pd.testing.assert_frame_equal(fast, ticker_parse.parse(text).to_frame())
+
+
+def test_a_buffer_with_a_lone_surrogate_is_read_as_str() -> None:
+    """Text that cannot be UTF-8 stays str, for the general path to report."""
+    assert read_utf8(io.StringIO("AGL38.02▲ 0.08 (0.21%)\ud800")) == "AGL38.02▲ 0.08 (0.21%)\ud800"

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import ticker_parse
-from ticker_parse import Dialect, IssueCode
+from ticker_parse import Dialect, IssueCode, validate
 from ticker_parse.strategies import HonestQuote, honest_quotes, render, strips
 
 
@@ -92,3 +93,49 @@ def test_issue_messages_explain_with_the_expected_figure() -> None:
     assert quote.issues[0].message == (
         "percent 0.02% is change / previous close as a fraction, 100x too small; expected 1.78%"
     )
+
+
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from([0.01, 1.0, 38.02, 197.36, 67194.0, -5.0, 0.0]),
+            st.sampled_from([0.0, 0.08, -0.03, 3.45, 646.5, -38.02, 5.0]),
+            st.sampled_from([0.0, 0.21, 0.02, -1.78, 1.78, 100.0, float("nan")]),
+            st.sampled_from([1, -1, 0]),
+            st.integers(0, 3),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    chunk=st.integers(1, 9),
+)
+def test_checks_in_chunks_equal_checks_in_one_go(
+    rows: list[tuple[float, float, float, int, int, bool]], chunk: int
+) -> None:
+    """Long columns are checked a slice at a time (bounded scratch memory); the bits and
+    the convention test are the same as checking every row at once."""
+    price, change, percent, direction, decimals, ambiguous = (
+        np.array(column) for column in zip(*rows, strict=True)
+    )
+    hw = validate.percent_halfwidth(np.asarray(decimals, dtype=np.int64))
+    zeros = np.zeros(len(rows))
+    columns = (price.astype(float), change.astype(float), percent.astype(float), zeros, zeros, hw)
+    whole_bits = validate.check_columns(
+        *columns, np.asarray(direction, dtype=np.int8), ambiguous=np.asarray(ambiguous, bool)
+    )
+    whole_fits = validate.is_percent_consistent(*columns, scale=1.0)
+    original = validate._CHUNK
+    validate._CHUNK = chunk
+    try:
+        assert np.array_equal(
+            validate.check_columns(
+                *columns,
+                np.asarray(direction, dtype=np.int8),
+                ambiguous=np.asarray(ambiguous, bool),
+            ),
+            whole_bits,
+        )
+        assert np.array_equal(validate.is_percent_consistent(*columns, scale=1.0), whole_fits)
+    finally:
+        validate._CHUNK = original

@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 
 from ticker_parse import _patterns, _polars_engine
 from ticker_parse._entries import Entries
+from ticker_parse._utf8 import Utf8Text
 from ticker_parse.dialects import known_prefixes, resolve_by_convention, vote_conventions
 from ticker_parse.frame import Exactness, assemble_frame
 from ticker_parse.symbols import known_symbols
@@ -48,7 +49,9 @@ def scanner_available() -> bool:
     return True
 
 
-def extract(text: str, *, keep_text: bool = False, engine: Engine | None = None) -> Entries | None:
+def extract(
+    text: str | Utf8Text, *, keep_text: bool = False, engine: Engine | None = None
+) -> Entries | None:
     """The entries of ``text`` by ``engine`` (by default chosen by the text's size)."""
     if engine is None:
         engine = "scan" if len(text) >= SCAN_MIN_CHARS and scanner_available() else "polars"
@@ -56,28 +59,45 @@ def extract(text: str, *, keep_text: bool = False, engine: Engine | None = None)
         from ticker_parse import _scan_engine
 
         return _scan_engine.extract(text, keep_text=keep_text)
-    return _polars_engine.extract(text, keep_text=keep_text)
+    return _polars_engine.extract(_as_str(text), keep_text=keep_text)
 
 
-def _figure_texts(
-    text: str, starts: np.ndarray, ends: np.ndarray
-) -> list[tuple[str, str, str, str]]:
+def _as_str(text: str | Utf8Text) -> str:
+    return text.text if isinstance(text, Utf8Text) else text
+
+
+def _entry_texts(text: str | Utf8Text, rows: Entries, index: np.ndarray) -> list[str]:
+    """The text of the entries at ``index``; from UTF-8 bytes, only those entries decoded."""
+    if isinstance(text, Utf8Text) and rows.byte_start is not None:
+        assert rows.byte_length is not None
+        data = text.data
+        starts = rows.byte_start[index].tolist()
+        lengths = rows.byte_length[index].tolist()
+        return [
+            data[a : a + n].tobytes().decode("utf-8")
+            for a, n in zip(starts, lengths, strict=True)
+        ]
+    whole = _as_str(text)
+    return [whole[a:b] for a, b in zip(rows.start[index], rows.end[index], strict=True)]
+
+
+def _figure_texts(entry_texts: list[str]) -> list[tuple[str, str, str, str]]:
     """symbol, price, change and percent as displayed, read again from each entry's text.
 
-    The columnar query keeps only numbers (unless ``exact=``); the few rows whose split is in
-    doubt get their text here with the records path's own pattern.
+    The engines keep only numbers (unless ``exact=``); the few rows whose split is in doubt
+    get their text here with the records path's own pattern.
     """
     out = []
-    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-        m = _patterns.CONCATENATED.fullmatch(text, start, end)
+    for entry in entry_texts:
+        m = _patterns.CONCATENATED.fullmatch(entry)
         if m is None:  # pragma: no cover - the fast pattern matched the same text
-            raise AssertionError(f"entry at {start}-{end} does not match CONCATENATED")
+            raise AssertionError(f"entry {entry!r} does not match CONCATENATED")
         out.append(m.group("symbol", "price", "change", "percent"))
     return out
 
 
 def columnar_frame(
-    text: str,
+    text: str | Utf8Text,
     *,
     symbols: Iterable[str] | None = None,
     validate: bool = True,
@@ -91,7 +111,7 @@ def columnar_frame(
     known = known_symbols(symbols)
     price, change, percent = rows.price, rows.change, rows.percent
     percent_hw = percent_halfwidth(rows.decimals)
-    zeros = np.zeros(len(rows))
+    zeros = np.broadcast_to(0.0, len(rows))  # exact figures: no rounding, no memory
 
     # Each strip's convention, by majority, from the natural splits (as the records path).
     as_percent = is_percent_consistent(price, change, percent, zeros, zeros, percent_hw)
@@ -114,7 +134,7 @@ def columnar_frame(
     texts = rows.texts
     if len(index):
         # the few doubtful rows' figures as text, read again from the entries themselves
-        doubt_texts = _figure_texts(text, starts[index], ends[index])
+        doubt_texts = _figure_texts(_entry_texts(text, rows, index))
         naturals = [(t[0], t[1]) for t in doubt_texts]
         changes = [t[2] for t in doubt_texts]
         percents = [t[3] for t in doubt_texts]

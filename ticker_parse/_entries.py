@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -34,17 +35,24 @@ class Entries:
     with 0. ``texts`` (price, change and percent without a leading ``+``) only when asked.
     """
 
+    #: Fields that say where rows are, not what they hold: ignored by :meth:`equals`.
+    _ADDRESSES = ("byte_start", "byte_length")
+
     symbol: pa.Array | pa.ChunkedArray
     price: npt.NDArray[np.float64]
     change: npt.NDArray[np.float64]
     percent: npt.NDArray[np.float64]
-    decimals: npt.NDArray[np.int64]
+    decimals: npt.NDArray[np.integer[Any]]
     up: npt.NDArray[np.bool_]
     lead_zero: npt.NDArray[np.bool_]
     start: npt.NDArray[np.int64]
     end: npt.NDArray[np.int64]
     strip: npt.NDArray[np.int64]
     texts: tuple[pa.Array | pa.ChunkedArray, ...] | None = None
+    #: Where each entry lies in the UTF-8 bytes the scanner read (None from polars): lets
+    #: the few rows read again be decoded alone, without decoding the whole text.
+    byte_start: npt.NDArray[np.int64] | None = None
+    byte_length: npt.NDArray[np.uint8] | None = None
 
     def __len__(self) -> int:
         return len(self.price)
@@ -65,7 +73,7 @@ class Entries:
             price=rows["price_f"].to_numpy(writable=True),
             change=rows["change_f"].to_numpy(writable=True),
             percent=rows["percent_f"].to_numpy(writable=True),
-            decimals=rows["decimals"].to_numpy().astype(np.int64),
+            decimals=rows["decimals"].to_numpy().astype(np.uint8),
             up=rows["up"].to_numpy().astype(bool),
             lead_zero=rows["lead_zero"].to_numpy().astype(bool),
             start=rows["start"].to_numpy(writable=True).astype(np.int64, copy=False),
@@ -82,12 +90,11 @@ class Entries:
         columns: dict[str, object] = {}
         for f in fields(cls):
             values = [getattr(p, f.name) for p in parts]
-            if f.name == "texts":
-                columns[f.name] = (
-                    None
-                    if values[0] is None
-                    else tuple(_concat_arrow([v[i] for v in values]) for i in range(3))
-                )
+            if any(v is None for v in values):
+                # all or nothing: a column some parts lack is dropped
+                columns[f.name] = None
+            elif f.name == "texts":
+                columns[f.name] = tuple(_concat_arrow([v[i] for v in values]) for i in range(3))
             elif f.name == "symbol":
                 columns[f.name] = _concat_arrow(values)
             else:
@@ -100,8 +107,10 @@ class Entries:
         indices = pa.array(order)
         for f in fields(self):
             value = getattr(self, f.name)
-            if f.name == "texts":
-                columns[f.name] = None if value is None else tuple(v.take(indices) for v in value)
+            if value is None:
+                columns[f.name] = None
+            elif f.name == "texts":
+                columns[f.name] = tuple(v.take(indices) for v in value)
             elif f.name == "symbol":
                 columns[f.name] = value.take(indices)
             else:
@@ -111,6 +120,8 @@ class Entries:
     def equals(self, other: Entries) -> bool:
         """Same rows, same values (NaN equal to NaN)."""
         for f in fields(self):
+            if f.name in self._ADDRESSES:
+                continue
             a, b = getattr(self, f.name), getattr(other, f.name)
             if f.name == "texts":
                 if (a is None) != (b is None):

@@ -30,12 +30,14 @@ import numpy as np
 import numpy.typing as npt
 
 __all__ = [
+    "FIELD_ROWS",
     "FLAG_INEXACT",
     "FLAG_LEAD_ZERO",
     "FLAG_UP",
     "NEEDS_GENERAL",
     "Part",
     "Scanned",
+    "find",
     "gather",
     "measure",
     "scan",
@@ -60,9 +62,19 @@ NEEDS_GENERAL = 1
 START, END, PIECE, AT = 0, 1, 2, 3
 # Rows of the uint8 ``fields`` output: the percent's decimals, flags, and the figures' byte
 # spans relative to the entry's first byte (an entry is at most ~100 bytes).
-DECIMALS, FLAGS, SYMBOL_END, PRICE_END, CHANGE_START, CHANGE_END, PERCENT_START, PERCENT_END = (
-    range(8)
-)
+(
+    DECIMALS,
+    FLAGS,
+    SYMBOL_END,
+    PRICE_END,
+    CHANGE_START,
+    CHANGE_END,
+    PERCENT_START,
+    PERCENT_END,
+    ENTRY_END,  # past the closing ")"
+) = range(9)
+#: Rows of ``fields``.
+FIELD_ROWS = 9
 # Rows of the int64 ``rest`` output: a piece the scanner did not read.
 REST_AT, REST_END, REST_START, REST_LENGTH, REST_PIECE = range(5)
 
@@ -220,7 +232,21 @@ def _read_piece(
     fields[CHANGE_END, n] = change_end - entry
     fields[PERCENT_START, n] = percent_start - entry
     fields[PERCENT_END, n] = percent_end - entry
+    fields[ENTRY_END, n] = pe + 1 - entry
     return entry - ps, 0
+
+
+@_jit
+def _find(buf: npt.NDArray[np.uint8], byte: int, start: int) -> int:
+    for k in range(start, len(buf)):
+        if buf[k] == byte:
+            return k
+    return -1
+
+
+def find(buf: npt.NDArray[np.uint8], byte: int, start: int) -> int:
+    """The first index of ``byte`` in ``buf`` from ``start`` on, or -1."""
+    return _find(buf, byte, start)
 
 
 @_jit
@@ -340,7 +366,7 @@ def scan(
     """Scan the part ``buf`` (``pieces`` pieces) into the shared outputs from ``part.row``.
 
     ``numbers`` (price, change, percent), ``positions`` (START, END, PIECE, AT) and
-    ``fields`` (DECIMALS ... PERCENT_END) have a column per piece of the whole text. Unless
+    ``fields`` (DECIMALS ... ENTRY_END) have a column per piece of the whole text. Unless
     ``is_last``, ``buf`` ends just before a ``)`` that closes its last piece. A ``status``
     of NEEDS_GENERAL stops at once.
     """

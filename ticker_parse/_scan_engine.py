@@ -25,6 +25,7 @@ import pyarrow as pa
 from ticker_parse import _kernel as kernel
 from ticker_parse._entries import Entries, string_array
 from ticker_parse._polars_engine import rest_entries, text_needs_general
+from ticker_parse._utf8 import Utf8Text
 
 __all__ = ["extract"]
 
@@ -35,27 +36,31 @@ _THREADS = max(1, min(8, os.cpu_count() or 1))
 _MIN_PART = 1 << 20
 
 
-def _parts(data: bytes, parts: int) -> Iterator[tuple[int, int, bool]]:
+def _parts(buf: npt.NDArray[np.uint8], parts: int) -> Iterator[tuple[int, int, bool]]:
     """``(start, end, is_last)`` byte ranges; each but the last ends just before a ``)``."""
     start = 0
     for k in range(1, parts):
-        cut = data.find(b")", max(start, len(data) * k // parts))
+        cut = kernel.find(buf, ord(")"), max(start, len(buf) * k // parts))
         if cut < 0:
             break
         yield start, cut, False
         start = cut + 1
-    yield start, len(data), True
+    yield start, len(buf), True
 
 
-def extract(text: str, *, keep_text: bool = False, threads: int | None = None) -> Entries | None:
+def extract(
+    text: str | Utf8Text, *, keep_text: bool = False, threads: int | None = None
+) -> Entries | None:
     """The entries of ``text``, or None when it needs the general path."""
-    try:
-        data = text.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate: the general path reports it
-        return None
-    buf = np.frombuffer(data, dtype=np.uint8)
-    count = threads or max(1, min(_THREADS, len(data) // _MIN_PART))
-    ranges = list(_parts(data, count))
+    if isinstance(text, Utf8Text):
+        buf = text.data
+    else:
+        try:
+            buf = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+        except UnicodeEncodeError:  # a lone surrogate: the general path reports it
+            return None
+    count = threads or max(1, min(_THREADS, len(buf) // _MIN_PART))
+    ranges = list(_parts(buf, count))
     with ThreadPoolExecutor(len(ranges)) as pool:
 
         def each(function: Callable[[int], _T]) -> list[_T]:
@@ -76,7 +81,7 @@ def extract(text: str, *, keep_text: bool = False, threads: int | None = None) -
         total = sum(pieces)
         numbers = np.empty((3, total), dtype=np.float64)
         positions = np.empty((4, total), dtype=np.int64)
-        fields = np.empty((8, total), dtype=np.uint8)
+        fields = np.empty((kernel.FIELD_ROWS, total), dtype=np.uint8)
         results = each(
             lambda k: kernel.scan(
                 buf[ranges[k][0] : ranges[k][1]],
@@ -91,13 +96,13 @@ def extract(text: str, *, keep_text: bool = False, threads: int | None = None) -
     if any(res.status for res in results):
         return None
     # the parts' rows, closed up where a part had pieces that are not entries
-    index = np.concatenate(
-        [np.arange(s.row, s.row + res.n) for s, res in zip(starts, results, strict=True)]
-    )
-    n = len(index)
-    rows: slice | npt.NDArray[np.int64] = index
-    if n == 0 or index[-1] == n - 1:  # no gaps: views, no copy
-        rows = slice(0, n)
+    n = sum(res.n for res in results)
+    rows: slice | npt.NDArray[np.int64] = slice(0, n)  # no gaps: views, no copy
+    ends = [s.row + res.n for s, res in zip(starts, results, strict=True)]
+    if any(end != s.row for end, s in zip(ends, starts[1:], strict=False)):
+        rows = np.concatenate(
+            [np.arange(s.row, s.row + res.n) for s, res in zip(starts, results, strict=True)]
+        )
     return _combine(buf, numbers[:, rows], positions[:, rows], fields[:, rows], results, keep_text)
 
 
@@ -127,13 +132,15 @@ def _combine(
         price=numbers[0],
         change=numbers[1],
         percent=numbers[2],
-        decimals=fields[kernel.DECIMALS].astype(np.int64),
+        decimals=fields[kernel.DECIMALS],
         up=(flags & kernel.FLAG_UP) != 0,
         lead_zero=(flags & kernel.FLAG_LEAD_ZERO) != 0,
         start=positions[kernel.START],
         end=positions[kernel.END],
-        strip=np.zeros(len(at), dtype=np.int64),
+        strip=np.broadcast_to(np.int64(0), len(at)),  # one strip until breaks say otherwise
         texts=_texts(buf, at, spans) if keep_text else None,
+        byte_start=at,
+        byte_length=fields[kernel.ENTRY_END],
     )
     inexact = np.flatnonzero(flags & kernel.FLAG_INEXACT)
     if len(inexact):
@@ -149,8 +156,12 @@ def _combine(
     breaks = rest_piece[found["breaks"].to_numpy()]
     is_entry = found["entry"].to_numpy()
     if is_entry.any():
-        extra = Entries.from_polars(
-            found.filter(pl.col("entry")), np.zeros(int(is_entry.sum()), dtype=np.int64)
+        extra = _located(
+            Entries.from_polars(
+                found.filter(pl.col("entry")), np.zeros(int(is_entry.sum()), dtype=np.int64)
+            ),
+            frame.filter(pl.Series(is_entry)),
+            rest[:, is_entry],
         )
         extra_piece = rest_piece[is_entry]
         # insert the few entries found after junk among the scanned ones, in piece order
@@ -164,6 +175,21 @@ def _combine(
         strip = np.searchsorted(breaks, piece, side="right").astype(np.int64)
         entries = replace(entries, strip=strip)
     return entries
+
+
+def _located(entries: Entries, pieces: pl.DataFrame, rest: npt.NDArray[np.int64]) -> Entries:
+    """``entries`` found in ``pieces`` (one each), with their byte offsets."""
+    prefixes = entries.start - rest[kernel.REST_START]
+    byte_start = rest[kernel.REST_AT] + np.array(
+        [
+            len(text[:prefix].encode("utf-8"))
+            for text, prefix in zip(pieces["rest"].to_list(), prefixes.tolist(), strict=True)
+        ],
+        dtype=np.int64,
+    )
+    # an entry ends its piece, and its ")" follows
+    length = (rest[kernel.REST_END] + 1 - byte_start).astype(np.uint8)
+    return replace(entries, byte_start=byte_start, byte_length=length)
 
 
 _SPANS = (
@@ -202,7 +228,6 @@ def _reread(
     entries: Entries,
 ) -> None:
     """Figures of more than 15 digits, read again from their text by ``float``."""
-    data = buf.tobytes()
     spans = (
         (entries.price, kernel.SYMBOL_END, kernel.PRICE_END),
         (entries.change, kernel.CHANGE_START, kernel.CHANGE_END),
@@ -210,7 +235,7 @@ def _reread(
     )
     for i in rows.tolist():
         for column, first, last in spans:
-            column[i] = float(data[at[i] + fields[first, i] : at[i] + fields[last, i]])
+            column[i] = float(buf[at[i] + fields[first, i] : at[i] + fields[last, i]].tobytes())
 
 
 def _rest_frame(buf: npt.NDArray[np.uint8], rest: npt.NDArray[np.int64]) -> pl.DataFrame:

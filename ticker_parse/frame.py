@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from ticker_parse._utf8 import Utf8Text
 from ticker_parse.models import Dialect, Direction, Quote
 from ticker_parse.validate import bits_to_labels, expected_percent
 
@@ -75,7 +76,7 @@ def _plain(text: str) -> str:
 def _issue_strings(bits: np.ndarray) -> pd.api.extensions.ExtensionArray:
     labels, index = bits_to_labels(bits)
     encoded = pa.DictionaryArray.from_arrays(
-        pa.array(index.astype(np.int32)), pa.array(labels, type=pa.large_string())
+        pa.array(index.astype(np.int32, copy=False)), pa.array(labels, type=pa.large_string())
     )
     return _text_array(encoded.dictionary_decode())
 
@@ -210,6 +211,25 @@ def frame_from_text(
 
     A pure function of its arguments, picklable, so that Dask can map it over files.
     """
+    return _frame_from(
+        text,
+        dialect=dialect,
+        symbols=symbols,
+        validate=validate,
+        exact=exact,
+        drop_duplicates=drop_duplicates,
+    )
+
+
+def _frame_from(
+    source: str | Utf8Text,
+    *,
+    dialect: Dialect | str | None,
+    symbols: Iterable[str] | None,
+    validate: bool,
+    exact: Exactness,
+    drop_duplicates: bool,
+) -> pd.DataFrame:
     from ticker_parse._columnar import columnar_frame
     from ticker_parse.dialects import to_dialect
     from ticker_parse.parser import parse
@@ -217,19 +237,24 @@ def frame_from_text(
     forced = to_dialect(dialect)
     frame = None
     if forced in (None, Dialect.CONCATENATED):
-        frame = columnar_frame(text, symbols=symbols, validate=validate, exact=exact)
+        frame = columnar_frame(source, symbols=symbols, validate=validate, exact=exact)
     if frame is None:
+        text = source.text if isinstance(source, Utf8Text) else source
         frame = parse(text, dialect=forced, symbols=symbols, validate=validate).to_frame(
             exact=exact
         )
     return dedupe(frame) if drop_duplicates else frame
 
 
-def _read_all(path_or_buffer: PathOrBuffer, encoding: str) -> str:
+def _read_all(path_or_buffer: PathOrBuffer, encoding: str) -> str | Utf8Text:
     if isinstance(path_or_buffer, str | os.PathLike):
         from ticker_parse.sources import read_text
 
         return read_text(os.fspath(path_or_buffer), encoding=encoding)
+    if isinstance(path_or_buffer, io.StringIO):
+        from ticker_parse._utf8 import read_utf8
+
+        return read_utf8(path_or_buffer)
     if isinstance(path_or_buffer, io.TextIOBase) or hasattr(path_or_buffer, "read"):
         data = path_or_buffer.read()
         if not isinstance(data, str):
@@ -295,9 +320,8 @@ def read_ticker(
             exact=exact,
             encoding=encoding,
         )
-    text = _read_all(path_or_buffer, encoding)
-    return frame_from_text(
-        text,
+    return _frame_from(
+        _read_all(path_or_buffer, encoding),
         dialect=dialect,
         symbols=symbols,
         validate=validate,

@@ -13,7 +13,8 @@ figure, never flag an honest one (a tie exactly at ...5 is accepted either way).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -49,14 +50,39 @@ _BIT = {code: np.uint16(1 << i) for i, code in enumerate(CODE_ORDER)}
 _REL_SLACK = 1e-9
 
 
-def percent_halfwidth(decimals: npt.NDArray[np.int64]) -> FloatArray:
+def percent_halfwidth(decimals: npt.NDArray[np.integer[Any]]) -> FloatArray:
     """Half the rounding step of a displayed percent with ``decimals`` decimals.
 
     Every site we know rounds percents to 2 decimals; Business Recorder then drops trailing
     zeros, so ``(2.1%)`` is 2.10% and ``(0%)`` is 0.00% (seeds/br_intraday_2024-03-28.txt).
     A figure shown with fewer than 2 decimals is therefore still judged at 2.
     """
-    return 0.5 * np.power(10.0, -np.maximum(decimals, 2))
+    exponent = -np.maximum(decimals, 2).astype(np.float64)  # any integer dtype, even unsigned
+    result: FloatArray = 0.5 * np.power(10.0, exponent)
+    return result
+
+
+#: Rows checked at a time: the checks' scratch columns (a dozen floats a row) stay a few
+#: MB however long the input; the result is the same as in one go.
+_CHUNK = 1 << 16
+
+
+def _in_chunks(
+    check: Callable[..., npt.NDArray[Any]],
+    dtype: type[np.generic],
+    columns: tuple[npt.NDArray[Any], ...],
+    options: dict[str, Any],
+) -> npt.NDArray[Any]:
+    """``check`` over consecutive slices of ``columns`` (and of array ``options``)."""
+    n = len(columns[0])
+    out = np.empty(n, dtype=dtype)
+    for first in range(0, n, _CHUNK):
+        rows = slice(first, first + _CHUNK)
+        out[rows] = check(
+            *(column[rows] for column in columns),
+            **{k: v[rows] if isinstance(v, np.ndarray) else v for k, v in options.items()},
+        )
+    return out
 
 
 def _ratio_bounds(
@@ -73,9 +99,22 @@ def _ratio_bounds(
 
 
 def _overlaps(lo: FloatArray, hi: FloatArray, target: FloatArray, half: FloatArray) -> BoolArray:
-    """Does [lo, hi] meet [target - half, target + half], with a little slack?"""
-    slack = _REL_SLACK * np.maximum(1.0, np.abs(target)) + 1e-12
-    result: BoolArray = (hi >= target - half - slack) & (lo <= target + half + slack)
+    """Does [lo, hi] meet [target - half, target + half], with a little slack?
+
+    ``(hi >= target - half - slack) & (lo <= target + half + slack)``, computed in place in
+    two scratch columns: on millions of rows the temporaries were the peak of a frame's
+    memory.
+    """
+    slack = np.abs(target)
+    np.maximum(slack, 1.0, out=slack)
+    slack *= _REL_SLACK
+    slack += 1e-12
+    bound = np.subtract(target, half)
+    bound -= slack
+    result: BoolArray = hi >= bound
+    np.add(target, half, out=bound)
+    bound += slack
+    result &= lo <= bound
     return result
 
 
@@ -121,6 +160,13 @@ def is_percent_consistent(
     ``scale=1`` tests the fraction convention (the seed's strip). Where the previous close
     may be zero or negative nothing can be said, and the row counts as consistent.
     """
+    if len(price) > _CHUNK:
+        return _in_chunks(
+            is_percent_consistent,
+            np.bool_,
+            (price, change, percent, price_hw, change_hw, percent_hw),
+            {"scale": scale},
+        )
     c_lo, c_hi, prev_lo, prev_hi = _percent_box(price, change, price_hw, change_hw)
     lo, hi = _scaled_bounds(c_lo, c_hi, prev_lo, prev_hi, scale)
     unknowable = ~(prev_lo > 0)
@@ -131,7 +177,9 @@ def expected_percent(price: FloatArray, change: FloatArray) -> FloatArray:
     """change / (price - change) * 100 from the displayed figures; NaN where close <= 0."""
     previous = price - change
     with np.errstate(divide="ignore", invalid="ignore"):
-        result: FloatArray = np.where(previous > 0, change / previous * 100.0, np.nan)
+        result: FloatArray = np.divide(change, previous)
+    result *= 100.0
+    result[~(previous > 0)] = np.nan
     return result
 
 
@@ -155,6 +203,13 @@ def check_columns(
     ``ambiguous`` rows whose symbol could not be told apart from their price.
     """
     n = len(price)
+    if n > _CHUNK:
+        return _in_chunks(
+            check_columns,
+            np.uint16,
+            (price, change, percent, price_hw, change_hw, percent_hw, direction),
+            {"direction_conflict": direction_conflict, "ambiguous": ambiguous},
+        )
     bits = np.zeros(n, dtype=np.uint16)
     c_lo, c_hi, prev_lo, prev_hi = _percent_box(price, change, price_hw, change_hw)
 
@@ -198,15 +253,17 @@ def bits_to_codes(bits: int) -> tuple[IssueCode, ...]:
     return tuple(code for code in CODE_ORDER if bits & int(_BIT[code]))
 
 
-def bits_to_labels(bits: BitArray | Sequence[int]) -> tuple[list[str], npt.NDArray[np.intp]]:
+def bits_to_labels(bits: BitArray | Sequence[int]) -> tuple[list[str], npt.NDArray[np.int32]]:
     """``;``-joined code labels of the distinct bit values, and each row's label index.
 
     Labels are built once per distinct value (a handful), however many rows there are.
     """
     array = np.asarray(bits, dtype=np.uint16)
-    uniques, inverse = np.unique(array, return_inverse=True)
+    uniques = np.flatnonzero(np.bincount(array, minlength=1))  # no sort of the rows
+    label_of = np.zeros(int(uniques[-1]) + 1 if len(uniques) else 1, dtype=np.int32)
+    label_of[uniques] = np.arange(len(uniques), dtype=np.int32)
     labels = [";".join(bits_to_codes(int(u))) for u in uniques]
-    return labels, inverse.reshape(-1)
+    return labels, label_of[array]
 
 
 def issue_message(
