@@ -74,8 +74,7 @@ def _entry_texts(text: str | Utf8Text, rows: Entries, index: np.ndarray) -> list
         starts = rows.byte_start[index].tolist()
         lengths = rows.byte_length[index].tolist()
         return [
-            data[a : a + n].tobytes().decode("utf-8")
-            for a, n in zip(starts, lengths, strict=True)
+            data[a : a + n].tobytes().decode("utf-8") for a, n in zip(starts, lengths, strict=True)
         ]
     whole = _as_str(text)
     return [whole[a:b] for a, b in zip(rows.start[index], rows.end[index], strict=True)]
