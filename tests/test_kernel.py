@@ -12,8 +12,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import ticker_parse
-from ticker_parse import Dialect, _kernel, _patterns, _polars_engine, _scan_engine
-from ticker_parse._columnar import SCAN_MIN_CHARS, columnar_frame
+from ticker_parse import Dialect, _columnar, _kernel, _patterns, _polars_engine, _scan_engine
+from ticker_parse._columnar import SCAN_LOADED_MIN_CHARS, SCAN_MIN_CHARS, columnar_frame
 from ticker_parse._utf8 import Utf8Text, read_utf8
 from ticker_parse.strategies import noise, strips
 
@@ -180,24 +180,40 @@ def test_scan_engine_equals_polars_engine_on_edge_cases(text: str) -> None:
         assert scanned.equals(queried), (text, threads)
 
 
-def test_a_big_text_takes_the_scanner_and_gives_the_records_path_rows() -> None:
-    """Above SCAN_MIN_CHARS read_ticker uses the scanner (on the buffer's UTF-8 bytes); its
-    frame equals the polars engine's and, on a sample, the records path's, with glued index
-    rows resplit and entries after non-ASCII junk placed by character."""
+def test_big_texts_take_the_scanner_and_small_ones_polars(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """numba is loaded only for a big text (or a long stream); once loaded it takes every
+    text from SCAN_LOADED_MIN_CHARS characters on."""
+    monkeypatch.setattr(_columnar, "_scanner_loaded", lambda: False)
+    assert _columnar.choose_engine(SCAN_MIN_CHARS - 1) == "polars"
+    assert _columnar.choose_engine(SCAN_MIN_CHARS) == "scan"
+    monkeypatch.setattr(_columnar, "_scanner_loaded", lambda: True)
+    assert _columnar.choose_engine(SCAN_LOADED_MIN_CHARS - 1) == "polars"
+    assert _columnar.choose_engine(SCAN_LOADED_MIN_CHARS) == "scan"
+
+
+def test_read_ticker_on_a_buffer_takes_the_scanner_and_gives_the_records_path_rows() -> None:
+    """With the scanner loaded read_ticker hands it the buffer's UTF-8 bytes; the frame
+    equals the polars engine's and, on a sample, the records path's, with glued index rows
+    resplit and entries after non-ASCII junk placed by character."""
+    _columnar.load_scanner()
     strip = (
         "AGL38.02▲ 0.08 (0.00%)AIRLINK197.36▲ 3.45 (0.02%)KSE10067194▲ 646.5 (0.01%)"
         "TOMCL35▼ -0.03 (0.00%)Überschrift: KSE10067194▲ 646.5 (0.01%)\n"
     )
-    text = strip * (SCAN_MIN_CHARS // len(strip) + 1)
+    copies = 2 * SCAN_LOADED_MIN_CHARS // len(strip)
+    text = strip * copies
+    assert _columnar.choose_engine(len(text)) == "scan"
     big = ticker_parse.read_ticker(io.StringIO(text))
     queried = columnar_frame(text, engine="polars")
     assert queried is not None
     pd.testing.assert_frame_equal(big, queried)
+    assert len(big) == 5 * copies
     sample = strip * 3
     scanned = columnar_frame(sample, engine="scan")
     assert scanned is not None
     pd.testing.assert_frame_equal(scanned, ticker_parse.parse(sample).to_frame())
-    assert len(big) == 5 * (SCAN_MIN_CHARS // len(strip) + 1)
 
 
 @given(

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from ticker_parse._columnar import load_scanner
 from ticker_parse.errors import (
     TickerDecodeError,
     TickerParseError,
@@ -57,6 +58,7 @@ __all__ = [
     "empty_frame",
     "frame_from_text",
     "iter_quotes",
+    "load_scanner",
     "parse",
     "read_ticker",
     "summarize_frame",

@@ -1,9 +1,9 @@
 """The columnar fast path: the concatenated dialect straight into columns, no per-row objects.
 
 An engine reads the entries into :class:`_entries.Entries` (floats, offsets, strips): the
-numba scanner (``_scan_engine``) for texts of :data:`SCAN_MIN_CHARS` characters or more,
-polars queries (``_polars_engine``) for smaller ones or where numba is missing. Checks then
-run on numpy columns. Only the rare rows whose symbol may end in digits (``KSE100``,
+numba scanner (``_scan_engine``) for big texts (:func:`choose_engine`), polars queries
+(``_polars_engine``) for smaller ones or where numba is missing. Checks then run on numpy
+columns. Only the rare rows whose symbol may end in digits (``KSE100``,
 ``BOPR1``) go through the same Python resolver the records path uses, so both paths give the
 same rows (``tests/test_frame.py`` and ``tests/test_kernel.py`` hold them to it).
 
@@ -14,6 +14,7 @@ and the caller takes the records path.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from typing import Literal
 
@@ -30,18 +31,32 @@ from ticker_parse.frame import Exactness, assemble_frame
 from ticker_parse.symbols import known_symbols
 from ticker_parse.validate import check_columns, is_percent_consistent, percent_halfwidth
 
-__all__ = ["SCAN_MIN_CHARS", "columnar_frame", "scanner_available"]
+__all__ = [
+    "SCAN_LOADED_MIN_CHARS",
+    "SCAN_MIN_CHARS",
+    "choose_engine",
+    "columnar_frame",
+    "load_scanner",
+]
 
-#: Texts this long or longer go through the numba scanner. Below it polars is fast enough
-#: (under 15 ms) and a process that only reads small texts never loads numba (about 0.2 s,
-#: plus a few seconds to compile the scanner the first time on a machine).
-SCAN_MIN_CHARS = 1 << 20
+#: A text this long loads the numba scanner (numba's import and the compiled loop's load
+#: take about 0.4 s once per process, and the first run on a machine compiles it in a few
+#: seconds); polars takes about 0.1 s on such a text and the scanner a third of that, so
+#: smaller jobs never pay for loading it.
+SCAN_MIN_CHARS = 1 << 23
+#: Once loaded (by a big text, a long stream, or :func:`load_scanner`), the scanner takes
+#: every text of this many characters or more.
+SCAN_LOADED_MIN_CHARS = 1 << 16
 
 Engine = Literal["scan", "polars"]
 
 
-def scanner_available() -> bool:
-    """Can the numba scanner be used (numba installed and importable)?"""
+def load_scanner() -> bool:
+    """Load the compiled scanner now (on a new machine: compile it); False without numba.
+
+    Big texts load it by themselves; call this at the start of a service or a benchmark so
+    that no request pays for it, and so that mid-sized texts use it too.
+    """
     try:
         from ticker_parse import _scan_engine  # noqa: F401
     except ImportError:  # pragma: no cover - numba is a dependency
@@ -49,13 +64,24 @@ def scanner_available() -> bool:
     return True
 
 
+def _scanner_loaded() -> bool:
+    return "ticker_parse._scan_engine" in sys.modules
+
+
+def choose_engine(length: int) -> Engine:
+    """The engine for a text of ``length`` characters (see :data:`SCAN_MIN_CHARS`)."""
+    if length >= SCAN_LOADED_MIN_CHARS and _scanner_loaded():
+        return "scan"
+    if length >= SCAN_MIN_CHARS and load_scanner():
+        return "scan"
+    return "polars"
+
+
 def extract(
     text: str | Utf8Text, *, keep_text: bool = False, engine: Engine | None = None
 ) -> Entries | None:
-    """The entries of ``text`` by ``engine`` (by default chosen by the text's size)."""
-    if engine is None:
-        engine = "scan" if len(text) >= SCAN_MIN_CHARS and scanner_available() else "polars"
-    if engine == "scan":
+    """The entries of ``text`` by ``engine`` (by default :func:`choose_engine`)."""
+    if (engine or choose_engine(len(text))) == "scan":
         from ticker_parse import _scan_engine
 
         return _scan_engine.extract(text, keep_text=keep_text)

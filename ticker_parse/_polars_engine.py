@@ -3,8 +3,8 @@
 polars splits the text at every ``)`` (each entry of the concatenated dialect ends with one)
 and matches each piece with :data:`_patterns.FAST_CLEAN_PIECE`; the few pieces that are not
 white space and one entry go through :func:`rest_entries`, which the numba engine
-(``_scan_engine``) uses for its leftover pieces too. Used for inputs below
-``_columnar.SCAN_MIN_CHARS`` characters and where numba is not installed.
+(``_scan_engine``) uses for its leftover pieces too. Used for small inputs (see
+``_columnar.choose_engine``) and where numba is not installed.
 """
 
 from __future__ import annotations

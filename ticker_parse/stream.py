@@ -136,10 +136,13 @@ def block_frames(
     With a ``residue`` list, blocks go through ``parse()`` so that what was not parsed is
     collected too (slower); otherwise through the columnar path where it applies.
     """
+    from ticker_parse._columnar import SCAN_MIN_CHARS, load_scanner
     from ticker_parse.frame import frame_from_text
     from ticker_parse.parser import parse
 
     for base, block in iter_blocks(pieces, min_block=block_size):
+        if base >= SCAN_MIN_CHARS:
+            load_scanner()  # a long stream: load the scanner for the blocks to come
         if residue is not None:
             result = parse(block, dialect=dialect, symbols=symbols, validate=validate)
             frame = result.to_frame(exact=exact)
