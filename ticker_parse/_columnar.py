@@ -58,9 +58,10 @@ def load_scanner() -> bool:
     that no request pays for it, and so that mid-sized texts use it too.
     """
     try:
-        from ticker_parse import _scan_engine  # noqa: F401
+        from ticker_parse import _scan_engine
     except ImportError:  # pragma: no cover - numba is a dependency
         return False
+    _scan_engine.warm_up()
     return True
 
 

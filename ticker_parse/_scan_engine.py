@@ -106,6 +106,17 @@ def extract(
     return _combine(buf, numbers[:, rows], positions[:, rows], fields[:, rows], results, keep_text)
 
 
+_WARM = False
+
+
+def warm_up() -> None:
+    """Compile (or load from numba's cache) every loop once, on a text that uses them all."""
+    global _WARM
+    if not _WARM:
+        extract("AB1▲ 1 (1%)x)C2▼ -1 (-1%)", keep_text=True)
+        _WARM = True
+
+
 def _running(sizes: list[int]) -> list[int]:
     """Where each of consecutive ``sizes`` starts."""
     return [0, *itertools.accumulate(sizes)][:-1]

@@ -54,4 +54,6 @@ def read_utf8(buffer: io.StringIO) -> Utf8Text | str:
         out[used : used + len(data)] = np.frombuffer(data, dtype=np.uint8)
         used += len(data)
         length += len(block)
-    return Utf8Text(out[:used], length)
+    text = out[:used]
+    text.flags.writeable = False  # like bytes: one compiled signature for the scanner
+    return Utf8Text(text, length)
