@@ -166,6 +166,8 @@ _FAST_ENTRY = (
 #: piece that is white space and one entry. Anchored at both ends, so the engine runs it
 #: in one pass without searching; ``\s*`` is unbounded because Rust's engine is linear
 #: (a bounded count of white space made the pattern three times slower, measured).
+#: ``_kernel.py`` reads this same grammar byte by byte (the compiled scanner for big
+#: inputs); ``tests/test_kernel.py`` holds the two together. Change both or neither.
 FAST_CLEAN_PIECE = rf"^(?P<lead>\s*){_FAST_ENTRY}$"
 
 #: The same entry anywhere at the end of a piece, for the few pieces FAST_CLEAN_PIECE does

@@ -7,11 +7,12 @@ Not collected by pytest. See tests/fuzz/README.md:
 
 A finding is any exception other than TickerParseError, a quote whose raw text is not the
 slice its offsets name, a character neither in a quote nor in residue, or a DataFrame that
-differs from the records path's.
+differs from the records path's (from the polars engine or the compiled scanner).
 """
 
 from __future__ import annotations
 
+import io
 import sys
 
 import atheris
@@ -21,6 +22,8 @@ with atheris.instrument_imports():
 
     import ticker_parse
     from ticker_parse import TickerParseError
+    from ticker_parse._columnar import columnar_frame
+    from ticker_parse._utf8 import read_utf8
 
 
 def check(data: bytes) -> None:
@@ -40,6 +43,11 @@ def check(data: bytes) -> None:
     if "".join(chars).strip():
         raise AssertionError("characters neither in a quote nor in residue")
     pd.testing.assert_frame_equal(ticker_parse.frame_from_text(text), result.to_frame())
+    # the compiled scanner (used for big inputs) on this text too, from str and from bytes
+    for source in (text, read_utf8(io.StringIO(text))):
+        scanned = columnar_frame(source, engine="scan")
+        if scanned is not None:
+            pd.testing.assert_frame_equal(scanned, result.to_frame())
 
 
 def main() -> None:
