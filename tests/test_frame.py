@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import ticker_parse
-from tests.conftest import OBSERVER_SEED
+from tests.conftest import OBSERVER_SEED, assert_same_entries
 from tests.test_seed import GOLDEN
 from ticker_parse import Dialect, _polars_engine
 from ticker_parse._columnar import Engine, columnar_frame
@@ -164,13 +164,10 @@ def test_fast_path_equals_records_path(parts: list[object], glue: str, engine: E
 def test_fast_path_in_small_blocks_equals_one_block(parts: list[object], block: int) -> None:
     """Cutting the text into blocks (to bound memory) changes no row, offset or strip."""
     text = ")".join(p.text if hasattr(p, "text") else str(p) for p in parts)
-    whole = _polars_engine.extract(text, block_size=10**9)
-    blocked = _polars_engine.extract(text, block_size=block)
-    if whole is None:
-        assert blocked is None
-        return
-    assert blocked is not None
-    assert blocked.equals(whole)
+    assert_same_entries(
+        _polars_engine.extract(text, block_size=block),
+        _polars_engine.extract(text, block_size=10**9),
+    )
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import ticker_parse
+from tests.conftest import assert_same_entries
 from ticker_parse import Dialect, _columnar, _kernel, _patterns, _polars_engine, _scan_engine
 from ticker_parse._columnar import SCAN_LOADED_MIN_CHARS, SCAN_MIN_CHARS, columnar_frame
 from ticker_parse._utf8 import Utf8Text, read_utf8
@@ -120,15 +121,16 @@ def test_scanner_reads_what_the_pattern_matches(piece: str) -> None:
         assert numbers[:, 0].tolist() == [float(t) for t in texts]
 
 
+def texts_in_parts(*extra: str) -> st.SearchStrategy[list[str]]:
+    """Parts of a page: honest strips, noise, near-miss pieces (and ``extra`` snippets)."""
+    parts = [strips(Dialect.CONCATENATED).map(lambda s: s.text), noise(), near_misses()]
+    if extra:
+        parts.append(st.sampled_from(extra))
+    return st.lists(st.one_of(*parts), max_size=8)
+
+
 @given(
-    parts=st.lists(
-        st.one_of(
-            strips(Dialect.CONCATENATED).map(lambda s: s.text),
-            noise(),
-            near_misses(),
-        ),
-        max_size=8,
-    ),
+    parts=texts_in_parts(),
     glue=st.sampled_from([")", "", "\n", ")\n", "))"]),
     threads=st.integers(1, 4),
     keep_text=st.booleans(),
@@ -139,13 +141,10 @@ def test_scan_engine_equals_polars_engine(
     """Same entries, offsets, strips and figures as the polars engine, however the text is
     cut between threads; both send the same texts down the general path."""
     text = glue.join(parts)
-    scanned = _scan_engine.extract(text, keep_text=keep_text, threads=threads)
-    queried = _polars_engine.extract(text, keep_text=keep_text)
-    if queried is None:
-        assert scanned is None
-        return
-    assert scanned is not None
-    assert scanned.equals(queried)
+    assert_same_entries(
+        _scan_engine.extract(text, keep_text=keep_text, threads=threads),
+        _polars_engine.extract(text, keep_text=keep_text),
+    )
 
 
 @pytest.mark.parametrize(
@@ -172,12 +171,7 @@ def test_scan_engine_equals_polars_engine_on_edge_cases(text: str) -> None:
         if "\ud800" in text:
             assert scanned is None  # the general path reports the lone surrogate
             continue
-        queried = _polars_engine.extract(text)
-        if queried is None:
-            assert scanned is None
-            continue
-        assert scanned is not None
-        assert scanned.equals(queried), (text, threads)
+        assert_same_entries(scanned, _polars_engine.extract(text))
 
 
 def test_big_texts_take_the_scanner_and_small_ones_polars(
@@ -217,15 +211,7 @@ def test_read_ticker_on_a_buffer_takes_the_scanner_and_gives_the_records_path_ro
 
 
 @given(
-    parts=st.lists(
-        st.one_of(
-            strips(Dialect.CONCATENATED).map(lambda s: s.text),
-            noise(),
-            near_misses(),
-            st.sampled_from(["Überschrift: ", "ریٹ ", "€ 5 ", "KSE10067194▲ 646.5 (0.01%)"]),
-        ),
-        max_size=8,
-    ),
+    parts=texts_in_parts("Überschrift: ", "ریٹ ", "€ 5 ", "KSE10067194▲ 646.5 (0.01%)"),
     glue=st.sampled_from([")", "", "\n"]),
 )
 def test_scanning_utf8_bytes_equals_the_records_path(parts: list[str], glue: str) -> None:
