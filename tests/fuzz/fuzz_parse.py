@@ -16,10 +16,11 @@ import io
 import sys
 
 import atheris
+import numba  # noqa: F401 - third-party code is imported uninstrumented: instrumenting
+import pandas as pd  # polars' Python layer broke Series methods (is_not_null gave None)
+import polars  # noqa: F401
 
-with atheris.instrument_imports():
-    import pandas as pd
-
+with atheris.instrument_imports(include=["ticker_parse"]):
     import ticker_parse
     from ticker_parse import TickerParseError
     from ticker_parse._columnar import columnar_frame
