@@ -13,6 +13,7 @@ the ratios (ours / floor, naive / ours) cancel most machine noise.
   entry, ``pandas.DataFrame(rows)`` (no validation, no offsets);
 - ours: ``read_ticker(io.StringIO(text))``, the full DataFrame with validation columns;
 - parse(): the records path, pydantic ``Quote`` objects;
+- ours (BR): ``read_ticker`` on Business Recorder lines, which take the records path;
 - hostile: ``parse()`` on hostile shapes at 1x and 8x size (time should grow 8x);
 - memory: peak RSS above the input text, in a fresh process per measurement.
 """
@@ -63,6 +64,21 @@ def make_text(entries: int, seed: int = 7) -> str:
         if len(line) == 30 or i == entries - 1:
             lines.append("".join(line))
             line = []
+    return "\n".join(lines)
+
+
+def make_br_text(entries: int, seed: int = 7) -> str:
+    """``entries`` honest Business Recorder lines (one entry a line, records path)."""
+    rng = random.Random(seed)
+    symbols = ["".join(rng.choices(_LETTERS, k=rng.randint(2, 7))) for _ in range(400)]
+    lines = []
+    for _ in range(entries):
+        previous = rng.randint(100, 5_000_000)
+        change = rng.randint(-previous // 20, previous // 20)
+        percent = f"{round(change / previous * 100, 2):.2f}".rstrip("0").rstrip(".")
+        words = "Increased By ▲" if change > 0 else "Decreased By ▼" if change else "No Change ▼"
+        price = (previous + change) / 100
+        lines.append(f"{rng.choice(symbols)} {price:.2f} {words} {change / 100:.2f} ({percent}%)")
     return "\n".join(lines)
 
 
@@ -195,6 +211,9 @@ def main() -> None:
     t_naive = best_of(args.repeat, lambda: naive(text))
     sub = make_text(args.records)
     t_parse = best_of(args.repeat, lambda: ticker_parse.parse(sub))
+    br = make_br_text(args.records)
+    assert len(ours(br)) == args.records, "ours must find every Business Recorder entry"
+    t_br = best_of(args.repeat, lambda: ours(br))
 
     print()
     print(f"{'path':<10}{'seconds':>10}{'entries/s':>14}{'ns/entry':>10}{'x floor':>9}")
@@ -203,6 +222,7 @@ def main() -> None:
         ("naive", t_naive, n),
         ("ours", t_ours, n),
         ("parse()", t_parse, args.records),
+        ("ours (BR)", t_br, args.records),
     ):
         ratio = seconds / count / (t_floor / n)
         print(
@@ -212,6 +232,7 @@ def main() -> None:
     print(f"\nours / floor = {t_ours / t_floor:.2f} (goal <= 2)")
     print(f"naive / ours = {t_naive / t_ours:.2f} (goal >= 5)")
     print(f"parse(): {args.records / t_parse:,.0f} quotes/s (goal >= 100,000)")
+    print(f"ours on Business Recorder lines (records path): {args.records / t_br:,.0f} entries/s")
 
     rows, peak = _child("ours", str(n))
     print(f"\nmemory, ours: {peak / n:,.0f} bytes/entry above the input (goal < 300)")
