@@ -16,6 +16,8 @@ from tests.conftest import OBSERVER_SEED, assert_same_entries
 from tests.test_seed import GOLDEN
 from ticker_parse import Dialect, _polars_engine
 from ticker_parse._columnar import Engine, columnar_frame
+from ticker_parse.frame import Exactness
+from ticker_parse.parser import entries_frame
 from ticker_parse.strategies import noise, strips
 
 FIRST_COLUMNS = ["symbol", "price", "direction", "change", "percent", "start", "end"]
@@ -155,6 +157,22 @@ def test_fast_path_equals_records_path(parts: list[object], glue: str, engine: E
         return
     slow = ticker_parse.parse(text).to_frame()
     pd.testing.assert_frame_equal(fast, slow)
+
+
+@given(
+    parts=st.lists(st.one_of(*(strips(d) for d in Dialect), noise()), max_size=6),
+    glue=st.sampled_from(["\n", "\n\n", " | ", ""]),
+    exact=st.sampled_from([False, True, "text"]),
+)
+def test_entries_frame_equals_the_records_frame(
+    parts: list[object], glue: str, exact: Exactness
+) -> None:
+    """Text the columnar path does not take (every dialect, noise between) goes into
+    columns straight from the entries: the same frame parse().to_frame() builds."""
+    text = glue.join(p.text if hasattr(p, "text") else str(p) for p in parts)
+    pd.testing.assert_frame_equal(
+        entries_frame(text, exact=exact), ticker_parse.parse(text).to_frame(exact=exact)
+    )
 
 
 @given(

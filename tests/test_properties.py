@@ -131,3 +131,20 @@ def test_fast_path_and_records_path_agree_on_structured_junk(text: str) -> None:
     pd.testing.assert_frame_equal(
         ticker_parse.frame_from_text(text), ticker_parse.parse(text).to_frame()
     )
+
+
+@given(
+    parts=st.lists(st.one_of(*(strips(d) for d in Dialect), noise()), max_size=5),
+    glue=st.sampled_from(["\n", "", " ", ")", "\n\n"]),
+)
+def test_a_dialect_scan_is_skipped_only_where_it_could_find_nothing(
+    parts: list[object], glue: str
+) -> None:
+    """The cheap prefilters (words, pipes, a digit before an arrow, a line opening with a
+    bracket) are necessary conditions: a text they turn away has no match of the pattern."""
+    from ticker_parse import dialects
+
+    text = glue.join(p.text if hasattr(p, "text") else str(p) for p in parts)
+    for dialect, pattern in dialects._PATTERNS.items():
+        if not dialects._may_hold(dialect, text):
+            assert pattern.search(text) is None, dialect

@@ -7,9 +7,11 @@ as ``symbol price direction change percent [codes]``; nothing else may become a 
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 
 import ticker_parse
@@ -286,3 +288,17 @@ def test_business_recorder_capture_parses_exactly(path: object) -> None:
     assert len(result.quotes) == 34
     assert not result.flagged
     assert {q.dialect for q in result.quotes} == {ticker_parse.Dialect.BRECORDER}
+
+
+@pytest.mark.parametrize("exact", [False, True, "text"])
+@pytest.mark.parametrize(
+    "text",
+    [c.text for c in CASES] + [p.read_text(encoding="utf-8") for p in BR_SAMPLES],
+    ids=[c.quirk for c in CASES] + [p.name for p in BR_SAMPLES],
+)
+def test_the_dataframe_path_gives_the_records_frame(text: str, exact: bool | str) -> None:
+    """read_ticker on every case and capture equals parse().to_frame(), exact or not."""
+    pd.testing.assert_frame_equal(
+        ticker_parse.read_ticker(io.StringIO(text), exact=exact),  # type: ignore[arg-type]
+        ticker_parse.parse(text).to_frame(exact=exact),  # type: ignore[arg-type]
+    )

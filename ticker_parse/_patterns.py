@@ -22,6 +22,7 @@ import regex
 __all__ = [
     "BRECORDER",
     "CONCATENATED",
+    "CONCATENATED_HINT",
     "FAST_CLEAN_PIECE",
     "FAST_CONCATENATED",
     "FAST_NEEDS_GENERAL",
@@ -31,6 +32,7 @@ __all__ = [
     "NEEDS_NORMALIZING",
     "NORMALIZE",
     "PORTAL",
+    "PORTAL_HINT",
 ]
 
 _FLAGS = regex.VERBOSE | regex.VERSION0
@@ -146,6 +148,13 @@ PORTAL = regex.compile(
     """,
     _FLAGS,
 )
+
+#: Necessary conditions, searched before a dialect's full scan is run over a text: a price
+#: digit right before an arrow (CONCATENATED), a line that opens with a bracket (PORTAL's
+#: percent line). Business Recorder lines carry arrows after words and a bracket mid-line,
+#: so a page of them skips both scans.
+CONCATENATED_HINT = regex.compile(r"[0-9][ ]{0,2}[▲▼]", _FLAGS)
+PORTAL_HINT = regex.compile(r"\n[ \t]{0,8}\(", _FLAGS)
 
 #: Residue that looks like the start of an entry: an arrow or Business Recorder's words.
 INCOMPLETE = regex.compile(r"[▲▼]|Increased[ ]By|Decreased[ ]By|No[ ]Change", _FLAGS)

@@ -176,8 +176,8 @@ def _may_hold(dialect: Dialect, text: str) -> bool:
     if dialect is Dialect.MARQUEE:
         return "|" in text
     if dialect is Dialect.PORTAL:
-        return "%" in text and "\n" in text
-    return "▲" in text or "▼" in text
+        return "%" in text and _patterns.PORTAL_HINT.search(text) is not None
+    return ("▲" in text or "▼" in text) and _patterns.CONCATENATED_HINT.search(text) is not None
 
 
 def find_entries(

@@ -24,6 +24,7 @@ from ticker_parse.validate import bits_to_labels, expected_percent
 
 __all__ = [
     "COLUMNS",
+    "DIRECTION_CODE",
     "DIRECTION_DTYPE",
     "TEXT_DTYPE",
     "assemble_frame",
@@ -150,7 +151,8 @@ def empty_frame(*, exact: Exactness = False) -> pd.DataFrame:
     )
 
 
-_DIRECTION_CODE = {Direction.UP: 0, Direction.DOWN: 1, Direction.UNCHANGED: 2}
+#: Category codes of the ``direction`` column.
+DIRECTION_CODE = {Direction.UP: 0, Direction.DOWN: 1, Direction.UNCHANGED: 2}
 
 
 def quotes_to_frame(
@@ -162,7 +164,7 @@ def quotes_to_frame(
     bit_of = {code: 1 << i for i, code in enumerate(CODE_ORDER)}
     frame = assemble_frame(
         symbol=[q.symbol for q in quotes],
-        direction=np.array([_DIRECTION_CODE[q.direction] for q in quotes], dtype=np.int8),
+        direction=np.array([DIRECTION_CODE[q.direction] for q in quotes], dtype=np.int8),
         price=np.array([float(q.price) for q in quotes], dtype=np.float64),
         change=np.array([float(q.change) for q in quotes], dtype=np.float64),
         percent=np.array(
@@ -232,7 +234,7 @@ def _frame_from(
 ) -> pd.DataFrame:
     from ticker_parse._columnar import columnar_frame
     from ticker_parse.dialects import to_dialect
-    from ticker_parse.parser import parse
+    from ticker_parse.parser import entries_frame
 
     forced = to_dialect(dialect)
     frame = None
@@ -240,9 +242,7 @@ def _frame_from(
         frame = columnar_frame(source, symbols=symbols, validate=validate, exact=exact)
     if frame is None:
         text = source.text if isinstance(source, Utf8Text) else source
-        frame = parse(text, dialect=forced, symbols=symbols, validate=validate).to_frame(
-            exact=exact
-        )
+        frame = entries_frame(text, dialect=forced, symbols=symbols, validate=validate, exact=exact)
     return dedupe(frame) if drop_duplicates else frame
 
 

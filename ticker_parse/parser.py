@@ -13,6 +13,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 
 import numpy as np
+import numpy.typing as npt
+import pandas as pd
 
 from ticker_parse import _patterns
 from ticker_parse._normalize import Normalized, normalize
@@ -25,6 +27,7 @@ from ticker_parse.dialects import (
     to_dialect,
 )
 from ticker_parse.errors import TickerParseError, TickerValidationError
+from ticker_parse.frame import DIRECTION_CODE, Exactness, assemble_frame
 from ticker_parse.models import (
     Dialect,
     Direction,
@@ -37,6 +40,7 @@ from ticker_parse.models import (
 )
 from ticker_parse.symbols import known_symbols
 from ticker_parse.validate import (
+    FloatArray,
     bits_to_codes,
     check_columns,
     expected_percent,
@@ -44,7 +48,7 @@ from ticker_parse.validate import (
     percent_halfwidth,
 )
 
-__all__ = ["figure_halfwidth", "parse"]
+__all__ = ["entries_frame", "figure_halfwidth", "parse"]
 
 _DIRECTION_SIGN = {Direction.UP: 1, Direction.DOWN: -1, Direction.UNCHANGED: 0}
 
@@ -70,16 +74,31 @@ def _decimals(text: str | None) -> int:
     return len(text) - text.find(".") - 1
 
 
-def _validate(entries: Sequence[Entry]) -> tuple[list[int], np.ndarray]:
-    """Issue bits and expected percent per entry, from the shared column checks."""
+def _figures(entries: Sequence[Entry]) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Price, change and percent (NaN where none is shown) of each entry, as floats."""
     n = len(entries)
-    prices = [e.price.replace(",", "") for e in entries]
-    changes = [e.change.replace(",", "") for e in entries]
-    price = np.fromiter(map(float, prices), np.float64, count=n)
-    change = np.fromiter(map(float, changes), np.float64, count=n)
+    price = np.fromiter((float(e.price.replace(",", "")) for e in entries), np.float64, count=n)
+    change = np.fromiter((float(e.change.replace(",", "")) for e in entries), np.float64, count=n)
     percent = np.fromiter(
         (np.nan if e.percent is None else float(e.percent) for e in entries), np.float64, count=n
     )
+    return price, change, percent
+
+
+def _validate(entries: Sequence[Entry]) -> tuple[list[int], np.ndarray]:
+    """Issue bits and expected percent per entry, from the shared column checks."""
+    price, change, percent = _figures(entries)
+    bits = _check(entries, price, change, percent)
+    return bits.tolist(), expected_percent(price, change)
+
+
+def _check(
+    entries: Sequence[Entry], price: FloatArray, change: FloatArray, percent: FloatArray
+) -> npt.NDArray[np.uint16]:
+    """Issue bits per entry (see ``validate.CODE_ORDER``)."""
+    n = len(entries)
+    prices = [e.price.replace(",", "") for e in entries]
+    changes = [e.change.replace(",", "") for e in entries]
     if all(e.glued for e in entries):  # concatenated only: JS-printed, exact figures
         price_hw = change_hw = np.zeros(n)
     else:
@@ -89,7 +108,7 @@ def _validate(entries: Sequence[Entry]) -> tuple[list[int], np.ndarray]:
         change_hw = np.array(
             [figure_halfwidth(c, e.dialect) for c, e in zip(changes, entries, strict=True)]
         )
-    bits = check_columns(
+    return check_columns(
         price,
         change,
         percent,
@@ -100,7 +119,6 @@ def _validate(entries: Sequence[Entry]) -> tuple[list[int], np.ndarray]:
         direction_conflict=np.array([e.direction_conflict for e in entries], dtype=bool),
         ambiguous=np.array([bool(e.alternatives) for e in entries], dtype=bool),
     )
-    return bits.tolist(), expected_percent(price, change)
 
 
 def _issues(entry: Entry, bits: int, expected: float) -> tuple[Issue, ...]:
@@ -236,6 +254,59 @@ def parse(
     if strict and result.flagged:
         raise TickerValidationError(result.flagged)
     return result
+
+
+def entries_frame(
+    text: str,
+    *,
+    dialect: Dialect | str | None = None,
+    symbols: Iterable[str] | None = None,
+    validate: bool = True,
+    exact: Exactness = False,
+) -> pd.DataFrame:
+    """``parse(text).to_frame(exact=exact)``, without building a record per entry.
+
+    The same normalization, entries, splits and checks as :func:`parse`, straight into
+    columns: no pydantic ``Quote``, no ``Decimal`` (unless ``exact=True`` asks for them),
+    no residue. The DataFrame path for text the columnar path does not take.
+    """
+    norm = normalize(text)
+    entries = find_entries(norm.text, to_dialect(dialect))
+    _resolve_splits(entries, norm.text, known_symbols(symbols))
+    price, change, percent = _figures(entries)
+    if validate and entries:
+        bits = _check(entries, price, change, percent)
+    else:
+        bits = np.zeros(len(entries), dtype=np.uint16)
+    offsets = norm.offsets
+    starts = [e.start for e in entries]
+    ends = [e.end for e in entries]
+    if not offsets.is_identity:
+        starts = [offsets.start(s) for s in starts]
+        ends = [offsets.end(e) for e in ends]
+    return assemble_frame(
+        symbol=[e.symbol for e in entries],
+        direction=np.array([DIRECTION_CODE[e.direction] for e in entries], dtype=np.int8),
+        price=price,
+        change=change,
+        percent=percent,
+        start=np.array(starts, dtype=np.int64),
+        end=np.array(ends, dtype=np.int64),
+        bits=bits,
+        number_texts={
+            "price": [_as_displayed(e.price) for e in entries],
+            "change": [_as_displayed(e.change) for e in entries],
+            "percent": [None if e.percent is None else _as_displayed(e.percent) for e in entries],
+        }
+        if exact
+        else None,
+        exact=exact,
+    )
+
+
+def _as_displayed(figure: str) -> str:
+    """A figure as the records give it: ``format(Decimal(...), "f")`` of its plain digits."""
+    return format(Decimal(figure.replace(",", "")), "f")
 
 
 def _parse(
