@@ -161,3 +161,28 @@ def test_summary_has_no_diagnosis_when_no_cause_dominates() -> None:
     assert summary.flagged == 1
     assert summary.diagnosis is None
     assert "percent_sign: 1" in str(summary)
+
+
+def test_parse_leaves_the_garbage_collector_as_it_found_it() -> None:
+    """parse() pauses the cyclic GC while it builds records; afterwards the GC is on or off
+    as before, and objects the program froze (gc.freeze, before forking) stay frozen."""
+    import gc
+
+    text = "AGL38.02▲ 0.08 (0.21%)" * 50
+    assert gc.isenabled()
+    ticker_parse.parse(text)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        ticker_parse.parse(text)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    gc.freeze()
+    try:
+        assert gc.get_freeze_count() > 0
+        ticker_parse.parse(text)
+        # still frozen (unfreezing would empty it; a few frozen objects may die meanwhile)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

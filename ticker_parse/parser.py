@@ -217,9 +217,11 @@ def _bulk_allocation() -> Iterator[None]:
         if was_enabled:
             # Hand everything tracked to the oldest generation in one step (freeze, then
             # unfreeze), as surviving young collections would, without walking the new
-            # records (that walk was another 6% of parse()).
-            gc.freeze()
-            gc.unfreeze()
+            # records (that walk was another 6% of parse()). Not when the program froze
+            # objects itself (before forking workers, say): unfreezing would undo that.
+            if gc.get_freeze_count() == 0:
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 
