@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import sys
 
 import numpy as np
 import pandas as pd
@@ -185,6 +186,18 @@ def test_big_texts_take_the_scanner_and_small_ones_polars(
     monkeypatch.setattr(_columnar, "_scanner_loaded", lambda: True)
     assert _columnar.choose_engine(SCAN_LOADED_MIN_CHARS - 1) == "polars"
     assert _columnar.choose_engine(SCAN_LOADED_MIN_CHARS) == "scan"
+
+
+def test_without_numba_the_polars_engine_does_all_the_work(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """numba is a dependency, but an environment where it cannot be imported still parses
+    big texts (with polars) and says so through load_scanner()."""
+    monkeypatch.setitem(sys.modules, "ticker_parse._scan_engine", None)  # import fails
+    assert ticker_parse.load_scanner() is False
+    assert _columnar.choose_engine(SCAN_MIN_CHARS) == "polars"
+    frame = ticker_parse.frame_from_text("AGL38.02▲ 0.08 (0.21%)")
+    assert frame["symbol"].tolist() == ["AGL"]
 
 
 def test_read_ticker_on_a_buffer_takes_the_scanner_and_gives_the_records_path_rows() -> None:

@@ -14,6 +14,7 @@ and the caller takes the records path.
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Iterable
 from typing import Literal
@@ -58,15 +59,15 @@ def load_scanner() -> bool:
     that no request pays for it, and so that mid-sized texts use it too.
     """
     try:
-        from ticker_parse import _scan_engine
-    except ImportError:  # pragma: no cover - numba is a dependency
+        scan_engine = importlib.import_module("ticker_parse._scan_engine")
+    except ImportError:  # numba missing or broken
         return False
-    _scan_engine.warm_up()
+    scan_engine.warm_up()
     return True
 
 
 def _scanner_loaded() -> bool:
-    return "ticker_parse._scan_engine" in sys.modules
+    return sys.modules.get("ticker_parse._scan_engine") is not None
 
 
 def choose_engine(length: int) -> Engine:
