@@ -1,19 +1,20 @@
 """Text held as UTF-8 bytes: what the scanner reads, decoded to ``str`` only when needed.
 
-``read_ticker(io.StringIO(...))`` would otherwise hold the buffer's whole text as a ``str``
-(2 or 4 bytes a character) beside its UTF-8 copy for the scanner; reading the buffer in
-blocks and encoding each keeps only the UTF-8 bytes (1 byte a character for ticker text).
+``read_ticker`` on a path or an ``io.StringIO`` would otherwise hold the whole text as a
+``str`` (2 or 4 bytes a character) beside its UTF-8 copy for the scanner; decoding and
+encoding block by block keeps only the UTF-8 bytes (1 byte a character for ticker text).
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Utf8Text", "read_utf8"]
+__all__ = ["Utf8Text", "read_utf8", "utf8_from_blocks"]
 
 _BLOCK = 1 << 20
 
@@ -37,23 +38,35 @@ class Utf8Text:
 
 
 def read_utf8(buffer: io.StringIO) -> Utf8Text | str:
-    """The rest of ``buffer`` as UTF-8 bytes, read in blocks; as ``str`` if it cannot be
-    encoded (a lone surrogate, which the general path then reports)."""
-    start = buffer.tell()
-    end = buffer.seek(0, io.SEEK_END)
-    buffer.seek(start)
-    # at most 4 bytes a character; pages never written are never backed by memory
-    out = np.empty(4 * max(0, end - start), dtype=np.uint8)
-    used = 0
+    """The rest of ``buffer`` as UTF-8 bytes, read in blocks (see :func:`utf8_from_blocks`)."""
+    return utf8_from_blocks(iter(lambda: buffer.read(_BLOCK), ""))
+
+
+def utf8_from_blocks(blocks: Iterable[str]) -> Utf8Text | str:
+    """The text of ``blocks`` as UTF-8 bytes, never the whole of it as ``str``.
+
+    Each block is encoded as it comes; the encoded blocks are then copied into one array
+    and let go one by one, so memory holds about one copy of the bytes. Text that cannot be
+    encoded (a lone surrogate, which the general path then reports) comes back as ``str``.
+    """
+    encoded: list[bytes] = []
     length = 0
-    while block := buffer.read(_BLOCK):
+    blocks = iter(blocks)
+    for block in blocks:
         try:
-            data = block.encode("utf-8")
+            encoded.append(block.encode("utf-8"))
         except UnicodeEncodeError:
-            return out[:used].tobytes().decode("utf-8") + block + buffer.read()
-        out[used : used + len(data)] = np.frombuffer(data, dtype=np.uint8)
-        used += len(data)
+            before = b"".join(encoded).decode("utf-8")
+            return before + block + "".join(blocks)
         length += len(block)
-    text = out[:used]
-    text.flags.writeable = False  # like bytes: one compiled signature for the scanner
-    return Utf8Text(text, length)
+    # pages of the array are backed by memory only once written, block by block, while
+    # each encoded block is dropped as soon as it is copied
+    data = np.empty(sum(map(len, encoded)), dtype=np.uint8)
+    used = 0
+    encoded.reverse()
+    while encoded:
+        chunk = encoded.pop()
+        data[used : used + len(chunk)] = np.frombuffer(chunk, dtype=np.uint8)
+        used += len(chunk)
+    data.flags.writeable = False  # like bytes: one compiled signature for the scanner
+    return Utf8Text(data, length)

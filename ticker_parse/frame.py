@@ -248,9 +248,10 @@ def _frame_from(
 
 def _read_all(path_or_buffer: PathOrBuffer, encoding: str) -> str | Utf8Text:
     if isinstance(path_or_buffer, str | os.PathLike):
-        from ticker_parse.sources import read_text
+        from ticker_parse._utf8 import utf8_from_blocks
+        from ticker_parse.sources import iter_text_of
 
-        return read_text(os.fspath(path_or_buffer), encoding=encoding)
+        return utf8_from_blocks(iter_text_of(os.fspath(path_or_buffer), encoding=encoding))
     if isinstance(path_or_buffer, io.StringIO):
         from ticker_parse._utf8 import read_utf8
 

@@ -18,7 +18,13 @@ from typing import IO, BinaryIO
 
 from ticker_parse.errors import TickerDecodeError, TickerParseError
 
-__all__ = ["DecodeStats", "TickerReadError", "iter_decoded", "open_binary", "read_text"]
+__all__ = [
+    "DecodeStats",
+    "TickerReadError",
+    "iter_decoded",
+    "iter_text_of",
+    "open_binary",
+]
 
 _BLOCK = 1 << 20
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -140,18 +146,16 @@ def _decode_replacing(
             decoder.reset()
 
 
-def read_text(
+def iter_text_of(
     path: str,
     *,
     encoding: str = "utf-8",
     errors: str = "strict",
     stats: DecodeStats | None = None,
-) -> str:
-    """The whole text of ``path`` (see :func:`iter_decoded`)."""
+) -> Iterator[str]:
+    """The text of ``path`` decoded block by block (see :func:`iter_decoded`)."""
     with open_binary(path) if path != "-" else _Stdin() as stream:
-        return "".join(
-            iter_decoded(stream, source=path, encoding=encoding, errors=errors, stats=stats)
-        )
+        yield from iter_decoded(stream, source=path, encoding=encoding, errors=errors, stats=stats)
 
 
 class _Stdin:
