@@ -12,6 +12,7 @@ import codecs
 import contextlib
 import json
 import os
+import re
 import sys
 import tempfile
 import traceback
@@ -25,7 +26,7 @@ import pandas as pd
 
 from ticker_parse import __version__
 from ticker_parse.errors import TickerParseError
-from ticker_parse.frame import dedupe
+from ticker_parse.frame import TEXT_DTYPE, dedupe
 from ticker_parse.models import Dialect, Residue
 from ticker_parse.sources import DecodeStats, describe_path
 from ticker_parse.summary import Summary, summarize_counts, summarize_frame
@@ -51,6 +52,7 @@ _NUMBER_TEXT_COLUMNS = ("price", "change", "percent")
 _RESIDUE_COLUMNS = ("source", "start", "end", "reason", "text")
 # Cells starting with these are read as formulas by spreadsheets (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_PATTERN = "^[" + "".join(re.escape(c) for c in _FORMULA_START) + "]"
 _CHUNK_ROWS = 250_000
 _PROGRESS_MIN_BYTES = 8 << 20
 
@@ -123,11 +125,21 @@ def _parser() -> argparse.ArgumentParser:
 
 def _defuse(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     """Prefix ``'`` to text cells a spreadsheet would run as a formula (vectorized)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     for name in columns:
-        col = frame[name].astype("string")
-        risky = col.str.startswith(_FORMULA_START).fillna(False).to_numpy(dtype=bool)
-        if risky.any():
-            frame[name] = col.where(~risky, "'" + col)
+        column = frame[name]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            if not any(str(v).startswith(_FORMULA_START) for v in column.cat.categories):
+                continue  # a handful of labels, none risky
+            column = column.astype(str)
+        cells = pa.array(column, type=pa.large_string(), from_pandas=True)
+        risky = pc.fill_null(pc.match_substring_regex(cells, _FORMULA_PATTERN), False)
+        if pc.any(risky).as_py():
+            quote, empty = pa.scalar("'", pa.large_string()), pa.scalar("", pa.large_string())
+            defused = pc.if_else(risky, pc.binary_join_element_wise(quote, cells, empty), cells)
+            frame[name] = pd.array(defused, dtype=TEXT_DTYPE)
     return frame
 
 
@@ -202,7 +214,12 @@ def _write_csv(frame: pd.DataFrame, out: IO[str], *, header: bool) -> None:
     table = table.with_columns(
         pl.when(pl.col(pl.String) == "").then(None).otherwise(pl.col(pl.String)).name.keep()
     )
-    out.write(table.write_csv(include_header=header, quote_style="necessary"))
+    binary = getattr(out, "buffer", None)
+    if binary is None or out is sys.stdout:  # stdout: keep its text layer (and `| head`)
+        out.write(table.write_csv(include_header=header, quote_style="necessary"))
+        return
+    out.flush()  # UTF-8 bytes straight to the file, no str in between
+    table.write_csv(binary, include_header=header, quote_style="necessary")
 
 
 def _write_jsonl(frame: pd.DataFrame, out: IO[str]) -> None:
