@@ -163,6 +163,8 @@ def test_scan_engine_equals_polars_engine(
         "A1▲ 1 (1%)\n(1.5%)",
         "(1.5%)A1▲ 1 (1%)",
         "A1▲ 1 (1%)\ud800",
+        "A0▲0(0%)" * 7,  # the shortest entries: as many rows as 10 bytes allow
+        ")" * 50,
     ],
 )
 def test_scan_engine_equals_polars_engine_on_edge_cases(text: str) -> None:
@@ -173,6 +175,20 @@ def test_scan_engine_equals_polars_engine_on_edge_cases(text: str) -> None:
             assert scanned is None  # the general path reports the lone surrogate
             continue
         assert_same_entries(scanned, _polars_engine.extract(text))
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_junk_heavy_text_goes_to_the_polars_engine(
+    monkeypatch: pytest.MonkeyPatch, threads: int
+) -> None:
+    """Past REST_CAPACITY pieces that are not entries (in a part), the scanner hands the
+    text to the polars engine, which works through junk in bounded blocks: same rows."""
+    text = "AGL38.02▲ 0.08 (0.21%)" + "(x) junk (y) " * 10 + "KOSM7▲ 0.48 (7.36%)BOP5▼ -1 (-9%)"
+    monkeypatch.setattr(_kernel, "REST_CAPACITY", 3)
+    assert_same_entries(_scan_engine.extract(text, threads=threads), _polars_engine.extract(text))
+    scanned = _scan_engine.extract(text, threads=threads)
+    assert scanned is not None
+    assert scanned.byte_start is None  # it came from polars
 
 
 def test_big_texts_take_the_scanner_and_small_ones_polars(

@@ -34,7 +34,10 @@ __all__ = [
     "FLAG_INEXACT",
     "FLAG_LEAD_ZERO",
     "FLAG_UP",
+    "MIN_ENTRY_BYTES",
     "NEEDS_GENERAL",
+    "REST_CAPACITY",
+    "TOO_MUCH_JUNK",
     "Part",
     "Scanned",
     "find",
@@ -57,6 +60,14 @@ FLAG_INEXACT = 4  # a figure has more than 15 digits: read it again from its tex
 #: :func:`scan`'s status when the text must take the general path: a symbol with ``&`` (it
 #: may be an HTML entity) or a carriage return (normalization would change it).
 NEEDS_GENERAL = 1
+#: :func:`scan`'s status when more than ``REST_CAPACITY`` pieces of a part are not entries:
+#: junk-heavy text, for the polars engine, which works through it in bounded blocks.
+TOO_MUCH_JUNK = 2
+#: Pieces not read that one part may hold (5 int64 each); past it, TOO_MUCH_JUNK.
+REST_CAPACITY = 1 << 20
+#: The shortest entry and its ``)``: ``A0▲0(0%)`` is 10 bytes, so a part of b bytes holds at
+#: most b // 10 + 1 entries (output rows are sized by that, not by its pieces).
+MIN_ENTRY_BYTES = 10
 
 # Rows of the int64 ``positions`` output.
 START, END, PIECE, AT = 0, 1, 2, 3
@@ -303,11 +314,13 @@ def _scan(
     positions: npt.NDArray[np.int64],
     fields: npt.NDArray[np.uint8],
     pow10: npt.NDArray[np.float64],
+    rest_capacity: int,
 ) -> Any:
-    symbol_data = np.empty(len(buf), dtype=np.uint8)
-    symbol_offsets = np.empty(pieces + 1, dtype=np.int64)
+    size = len(buf)
+    symbol_data = np.empty(size, dtype=np.uint8)
+    symbol_offsets = np.empty(min(pieces, size // MIN_ENTRY_BYTES + 1) + 1, dtype=np.int64)
     symbol_offsets[0] = 0
-    rest = np.empty((5, pieces), dtype=np.int64)
+    rest = np.empty((5, min(pieces, rest_capacity)), dtype=np.int64)
     n = row
     r = 0
     size = len(buf)
@@ -339,6 +352,8 @@ def _scan(
             symbol_offsets[n - row + 1] = written
             n += 1
         else:
+            if r == rest.shape[1]:
+                return TOO_MUCH_JUNK, 0, 0, symbol_data, symbol_offsets, rest
             rest[REST_AT, r] = byte_base + ps
             rest[REST_END, r] = byte_base + pe
             rest[REST_START, r] = chars
@@ -383,6 +398,7 @@ def scan(
             positions,
             fields,
             _POW10,
+            REST_CAPACITY,
         )
     )
 

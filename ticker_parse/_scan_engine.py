@@ -23,6 +23,7 @@ import polars as pl
 import pyarrow as pa
 
 from ticker_parse import _kernel as kernel
+from ticker_parse import _polars_engine
 from ticker_parse._entries import Entries, string_array
 from ticker_parse._polars_engine import rest_entries, text_needs_general
 from ticker_parse._utf8 import Utf8Text
@@ -73,12 +74,19 @@ def extract(
         pieces = [p for p, _ in sizes]
         # a part but the last ends at a ")", counted in neither part
         chars = [c + (not last) for (_, c), (_, _, last) in zip(sizes, ranges, strict=True)]
-        starts = [
-            kernel.Part(byte=r[0], character=c, piece=p, row=p)
-            for r, c, p in zip(ranges, _running(chars), _running(pieces), strict=True)
+        # rows for as many entries as a part can hold: one per piece, or one per 10 bytes
+        rows_for = [
+            min(p, (r[1] - r[0]) // kernel.MIN_ENTRY_BYTES + 1)
+            for p, r in zip(pieces, ranges, strict=True)
         ]
-        # 2. every part scanned into its own rows of shared outputs (a row per piece)
-        total = sum(pieces)
+        starts = [
+            kernel.Part(byte=r[0], character=c, piece=p, row=row)
+            for r, c, p, row in zip(
+                ranges, _running(chars), _running(pieces), _running(rows_for), strict=True
+            )
+        ]
+        # 2. every part scanned into its own rows of shared outputs
+        total = sum(rows_for)
         numbers = np.empty((3, total), dtype=np.float64)
         positions = np.empty((4, total), dtype=np.int64)
         fields = np.empty((kernel.FIELD_ROWS, total), dtype=np.uint8)
@@ -93,8 +101,12 @@ def extract(
                 fields=fields,
             )
         )
-    if any(res.status for res in results):
+    if any(res.status == kernel.NEEDS_GENERAL for res in results):
         return None
+    if any(res.status == kernel.TOO_MUCH_JUNK for res in results):
+        return _polars_engine.extract(
+            text.text if isinstance(text, Utf8Text) else text, keep_text=keep_text
+        )
     # the parts' rows, closed up where a part had pieces that are not entries
     n = sum(res.n for res in results)
     rows: slice | npt.NDArray[np.int64] = slice(0, n)  # no gaps: views, no copy
