@@ -233,6 +233,9 @@ def test_read_ticker_on_a_buffer_takes_the_scanner_and_gives_the_records_path_ro
     assert queried is not None
     pd.testing.assert_frame_equal(big, queried)
     assert len(big) == 5 * copies
+    big.loc[0, "price"] = 1.0  # the scanner's columns are the caller's to modify
+    big["change"] *= 2
+    assert big.loc[0, "price"] == 1.0
     sample = strip * 3
     scanned = columnar_frame(sample, engine="scan")
     assert scanned is not None

@@ -5,7 +5,9 @@ scanned in its own thread (the compiled loop releases the GIL). Pieces the scann
 read (junk, glued headlines, the text's unclosed tail) go, in one small polars frame,
 through the same :func:`_polars_engine.rest_entries` the polars engine uses, and are
 checked for marks of other dialects there; the scanner itself refuses the only two such
-marks a piece it reads can hold (``&`` in a symbol, a carriage return).
+marks a piece it reads can hold (``&`` in a symbol, a carriage return). A text with more
+than ``_kernel.REST_CAPACITY`` such pieces in a part is junk-heavy: it goes to the polars
+engine, which works through it in bounded blocks.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ import pyarrow as pa
 from ticker_parse import _kernel as kernel
 from ticker_parse import _polars_engine
 from ticker_parse._entries import Entries, string_array
-from ticker_parse._polars_engine import rest_entries, text_needs_general
 from ticker_parse._utf8 import Utf8Text
 
 __all__ = ["extract"]
@@ -175,7 +176,7 @@ def _combine(
     frame = _rest_frame(buf, rest)
     if _rest_needs_general(frame, rest_piece, total_pieces=int(rest_piece[-1]) + 1):
         return None
-    found = rest_entries(frame, is_last=True, keep_text=keep_text)
+    found = _polars_engine.rest_entries(frame, is_last=True, keep_text=keep_text)
     breaks = rest_piece[found["breaks"].to_numpy()]
     is_entry = found["entry"].to_numpy()
     if is_entry.any():
@@ -288,4 +289,4 @@ def _rest_needs_general(
     opening = np.where(rest_piece > 0, ")", "")
     closing = np.where(rest_piece < total_pieces - 1, ")", "")
     texts = pl.Series(opening) + rest["rest"] + pl.Series(closing)
-    return text_needs_general(texts)
+    return _polars_engine.text_needs_general(texts)
