@@ -15,7 +15,25 @@ import numpy.typing as npt
 import polars as pl
 import pyarrow as pa
 
-__all__ = ["Entries", "string_array"]
+__all__ = ["Entries", "interleave", "string_array", "strip_numbers"]
+
+
+def interleave(
+    piece: npt.NDArray[np.int64], extra_piece: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Merge a few rows into many, both in piece order: the row order (rows of the few
+    numbered after the many) and the merged piece numbers. Linear, no sort."""
+    where = np.searchsorted(piece, extra_piece)
+    order = np.insert(np.arange(len(piece)), where, len(piece) + np.arange(len(extra_piece)))
+    return order, np.insert(piece, where, extra_piece)
+
+
+def strip_numbers(
+    breaks: npt.NDArray[np.int64], piece: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """Each entry's strip, numbered by the break pieces up to its own piece (a break piece
+    that holds an entry starts that entry's strip)."""
+    return np.searchsorted(breaks, piece, side="right").astype(np.int64)
 
 
 def string_array(data: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64]) -> pa.Array:

@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 
 from ticker_parse import _patterns
-from ticker_parse._entries import Entries
+from ticker_parse._entries import Entries, interleave, strip_numbers
 
 __all__ = ["BLOCK_SIZE", "extract", "rest_entries", "text_needs_general"]
 
@@ -173,12 +173,10 @@ def _block_entries(
     is_entry = found["entry"].to_numpy()
     if not is_entry.any():
         return clean, clean_at, breaks
-    # interleave the few entries found after junk with the clean ones, in piece order
-    found_at = other[is_entry]
-    at = np.concatenate((clean_at, found_at))
-    order = np.argsort(at, kind="stable")
+    # the few entries found after junk go among the clean ones, in piece order
+    order, at = interleave(clean_at, other[is_entry])
     both = pl.concat([clean, found.filter(pl.col("entry")).select(columns)], rechunk=False)
-    return both[order], at[order], breaks
+    return both[order], at, breaks
 
 
 def _blocks(text: str, size: int) -> Iterator[tuple[int, int, bool]]:
@@ -226,9 +224,7 @@ def extract(text: str, block_size: int | None = None, *, keep_text: bool = False
             if flag.item():
                 return None
             rows, at, breaks = _block_entries(pieces, is_last=is_last, keep_text=keep_text)
-            # a strip is numbered by the breaks before it (a break piece with an entry
-            # starts the entry's own strip)
-            strips.append(np.searchsorted(breaks, at, side="right") + strip_base)
+            strips.append(strip_numbers(breaks, at) + strip_base)
             frames.append(rows.with_columns(pl.col("start") + start, pl.col("end") + start))
             strip_base += len(breaks)
     return Entries.from_polars(pl.concat(frames), np.concatenate(strips).astype(np.int64))

@@ -26,7 +26,7 @@ import pyarrow as pa
 
 from ticker_parse import _kernel as kernel
 from ticker_parse import _polars_engine
-from ticker_parse._entries import Entries, string_array
+from ticker_parse._entries import Entries, interleave, string_array, strip_numbers
 from ticker_parse._utf8 import Utf8Text
 
 __all__ = ["extract"]
@@ -187,17 +187,11 @@ def _combine(
             frame.filter(pl.Series(is_entry)),
             rest[:, is_entry],
         )
-        extra_piece = rest_piece[is_entry]
-        # insert the few entries found after junk among the scanned ones, in piece order
-        where = np.searchsorted(piece, extra_piece)
-        order = np.insert(np.arange(len(piece)), where, len(piece) + np.arange(len(extra)))
+        # the few entries found after junk go among the scanned ones, in piece order
+        order, piece = interleave(piece, rest_piece[is_entry])
         entries = Entries.concat([entries, extra]).take(order)
-        piece = np.insert(piece, where, extra_piece)
-    if len(breaks) and len(piece) and breaks[0] <= piece[-1]:
-        # a strip is numbered by the breaks before it (a break piece with an entry starts
-        # the entry's own strip)
-        strip = np.searchsorted(breaks, piece, side="right").astype(np.int64)
-        entries = replace(entries, strip=strip)
+    if len(breaks) and len(piece) and breaks[0] <= piece[-1]:  # else all in strip 0
+        entries = replace(entries, strip=strip_numbers(breaks, piece))
     return entries
 
 
