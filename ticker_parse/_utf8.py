@@ -1,15 +1,15 @@
 """Text held as UTF-8 bytes: what the scanner reads, decoded to ``str`` only when needed.
 
-``read_ticker`` on a path or an ``io.StringIO`` would otherwise hold the whole text as a
+``read_ticker`` on a path or a text buffer would otherwise hold the whole text as a
 ``str`` (2 or 4 bytes a character) beside its UTF-8 copy for the scanner; decoding and
 encoding block by block keeps only the UTF-8 bytes (1 byte a character for ticker text).
 """
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import cached_property
+from typing import IO
 
 import numpy as np
 import numpy.typing as npt
@@ -37,9 +37,17 @@ class Utf8Text:
         return self.data.tobytes().decode("utf-8")
 
 
-def read_utf8(buffer: io.StringIO) -> Utf8Text | str:
-    """The rest of ``buffer`` as UTF-8 bytes, read in blocks (see :func:`utf8_from_blocks`)."""
-    return utf8_from_blocks(iter(lambda: buffer.read(_BLOCK), ""))
+def read_utf8(buffer: IO[str]) -> Utf8Text | str:
+    """The rest of a text buffer as UTF-8 bytes, read in blocks (see
+    :func:`utf8_from_blocks`); TypeError for a binary buffer."""
+
+    def blocks() -> Iterator[str]:
+        while block := buffer.read(_BLOCK):
+            if not isinstance(block, str):
+                raise TypeError("read_ticker() needs a text buffer; open the file in text mode")
+            yield block
+
+    return utf8_from_blocks(blocks())
 
 
 def utf8_from_blocks(blocks: Iterable[str]) -> Utf8Text | str:

@@ -8,7 +8,6 @@ from the displayed text instead.
 
 from __future__ import annotations
 
-import io
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
@@ -252,15 +251,10 @@ def _read_all(path_or_buffer: PathOrBuffer, encoding: str) -> str | Utf8Text:
         from ticker_parse.sources import iter_text_of
 
         return utf8_from_blocks(iter_text_of(os.fspath(path_or_buffer), encoding=encoding))
-    if isinstance(path_or_buffer, io.StringIO):
+    if hasattr(path_or_buffer, "read"):
         from ticker_parse._utf8 import read_utf8
 
         return read_utf8(path_or_buffer)
-    if isinstance(path_or_buffer, io.TextIOBase) or hasattr(path_or_buffer, "read"):
-        data = path_or_buffer.read()
-        if not isinstance(data, str):
-            raise TypeError("read_ticker() needs a text buffer; open the file in text mode")
-        return data
     raise TypeError(
         f"read_ticker() takes a path or a text buffer, not {type(path_or_buffer).__name__}"
     )
