@@ -8,33 +8,38 @@
 
 from __future__ import annotations
 
-from ticker_parse._columnar import load_scanner
+from importlib.metadata import PackageNotFoundError, version
+
 from ticker_parse.errors import (
+    TickerArgumentError,
     TickerDecodeError,
     TickerParseError,
+    TickerReadError,
     TickerTimeoutError,
     TickerValidationError,
     UnknownDialectError,
 )
-from ticker_parse.frame import empty_frame, frame_from_text, read_ticker
+from ticker_parse.grammar import PSX_INDICES
 from ticker_parse.models import (
     Dialect,
     Direction,
     Issue,
     IssueCode,
-    ParseResult,
     Quote,
     Residue,
     ResidueReason,
     Strip,
 )
-from ticker_parse.parser import parse
-from ticker_parse.sources import TickerReadError
-from ticker_parse.stream import iter_quotes
+from ticker_parse.pipeline import frame_from_text
+from ticker_parse.reading import iter_quotes, read_ticker
+from ticker_parse.records import ParseResult, parse
 from ticker_parse.summary import Summary, summarize_frame
-from ticker_parse.symbols import PSX_INDICES
+from ticker_parse.table import empty_frame
 
-__version__ = "0.1.0"
+try:
+    __version__ = version("ticker_parse")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0+unknown"
 
 __all__ = [
     "PSX_INDICES",
@@ -48,6 +53,7 @@ __all__ = [
     "ResidueReason",
     "Strip",
     "Summary",
+    "TickerArgumentError",
     "TickerDecodeError",
     "TickerParseError",
     "TickerReadError",
@@ -58,7 +64,6 @@ __all__ = [
     "empty_frame",
     "frame_from_text",
     "iter_quotes",
-    "load_scanner",
     "parse",
     "read_ticker",
     "summarize_frame",

@@ -26,9 +26,9 @@ import pandas as pd
 
 from ticker_parse import __version__
 from ticker_parse.errors import TickerParseError
-from ticker_parse.frame import TEXT_DTYPE, dedupe
+from ticker_parse.table import TEXT_DTYPE, dedupe
 from ticker_parse.models import Dialect, Residue
-from ticker_parse.sources import DecodeStats, describe_path
+from ticker_parse.reading import DecodeStats, describe_path
 from ticker_parse.summary import Summary, summarize_counts, summarize_frame
 
 __all__ = ["OUTPUT_COLUMNS", "main"]
@@ -257,8 +257,7 @@ def _frames(
     path: str, args: argparse.Namespace, stats: DecodeStats, residue: list[Residue] | None
 ) -> Iterator[pd.DataFrame]:
     """Frames (numbers as displayed text) of one input, read in blocks."""
-    from ticker_parse.sources import iter_decoded, open_binary
-    from ticker_parse.stream import block_frames
+    from ticker_parse.reading import block_frames, iter_decoded, open_binary
 
     symbols = args.symbols.split(",") if args.symbols else None
     size = _file_size(path)

@@ -9,14 +9,13 @@ not care which.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from ticker_parse.models import Quote
+from typing import Any
 
 __all__ = [
+    "TickerArgumentError",
     "TickerDecodeError",
     "TickerParseError",
+    "TickerReadError",
     "TickerTimeoutError",
     "TickerValidationError",
     "UnknownDialectError",
@@ -25,6 +24,18 @@ __all__ = [
 
 class TickerParseError(ValueError):
     """Base class of every error ticker_parse raises on purpose."""
+
+
+class TickerArgumentError(TickerParseError, TypeError):
+    """An argument has the wrong type or value (``chunksize=True``, ``symbols=[None]``).
+
+    Also a ``TypeError``, so that code catching the built-in error for a wrong type still
+    works.
+    """
+
+
+class TickerReadError(TickerParseError):
+    """An input could not be opened or read (missing file, corrupt compressed stream)."""
 
 
 class UnknownDialectError(TickerParseError):
@@ -56,7 +67,7 @@ class TickerValidationError(TickerParseError):
     ``quotes`` holds the flagged quotes, in text order.
     """
 
-    def __init__(self, quotes: Sequence[Quote]) -> None:
+    def __init__(self, quotes: Sequence[Any]) -> None:
         self.quotes = tuple(quotes)
         lines = [
             f"  {q.symbol} at {q.start}-{q.end}: " + "; ".join(i.code for i in q.issues)

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-
-if TYPE_CHECKING:
-    import pandas as pd
-
-    from ticker_parse.summary import Summary
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 __all__ = [
     "Dialect",
     "Direction",
     "Issue",
     "IssueCode",
-    "ParseResult",
     "Quote",
     "Residue",
     "ResidueReason",
@@ -90,11 +83,13 @@ class Quote(BaseModel):
     dialect: Dialect
     issues: tuple[Issue, ...] = ()
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def previous_close(self) -> Decimal:
         """``price - change``, the close the change is measured from."""
         return self.price - self.change
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def expected_percent(self) -> Decimal | None:
         """``change / previous close * 100`` from the displayed figures (None if close <= 0)."""
@@ -147,62 +142,4 @@ class Strip(BaseModel):
     count: int
     #: How the strip computes its percent figures: "percent" (change / previous close * 100)
     #: or "fraction" (change / previous close, 100x too small), judged by majority.
-    convention: str
-
-
-@dataclass(frozen=True, slots=True)
-class ParseResult:
-    """What :func:`ticker_parse.parse` returns.
-
-    Whitespace aside, every character of the input lies in exactly one quote or one residue
-    span.
-    """
-
-    text: str
-    quotes: tuple[Quote, ...]
-    residue: tuple[Residue, ...]
-    strips: tuple[Strip, ...] = field(default=())
-
-    def __len__(self) -> int:
-        return len(self.quotes)
-
-    @property
-    def flagged(self) -> tuple[Quote, ...]:
-        """The quotes validation flagged."""
-        return tuple(q for q in self.quotes if q.issues)
-
-    def to_frame(
-        self, *, exact: bool | Literal["text"] = False, drop_duplicates: bool = False
-    ) -> pd.DataFrame:
-        """One row per quote: ``symbol, price, direction, change, percent, start, end,
-        expected_percent, issues``. Numbers are float64; ``exact=True`` gives ``Decimal``.
-        ``drop_duplicates=True`` drops rows repeating an earlier row's five fields (a strip
-        shown twice on one page)."""
-        from ticker_parse.frame import quotes_to_frame
-
-        return quotes_to_frame(self.quotes, exact=exact, drop_duplicates=drop_duplicates)
-
-    def summary(self) -> Summary:
-        """Counts per issue code and, when one cause explains most entries, a diagnosis."""
-        from ticker_parse.summary import summarize_codes
-
-        return summarize_codes(
-            [q.issue_codes for q in self.quotes], [q.percent is not None for q in self.quotes]
-        )
-
-    def strip_summaries(self) -> list[tuple[Strip, Summary]]:
-        """One :meth:`summary` per strip, for pages that show several."""
-        from ticker_parse.summary import summarize_codes
-
-        out = []
-        for strip in self.strips:
-            inside = [q for q in self.quotes if strip.start <= q.start < strip.end]
-            out.append(
-                (
-                    strip,
-                    summarize_codes(
-                        [q.issue_codes for q in inside], [q.percent is not None for q in inside]
-                    ),
-                )
-            )
-        return out
+    convention: Literal["percent", "fraction"]

@@ -1,0 +1,634 @@
+"""Checks on whole columns: strip conventions, symbol splits, percent checks; codes out.
+
+Every figure on a strip is rounded for display, so a percent is judged against the *range*
+of values the displayed price and change allow: it is consistent when some true price and
+change that round to the displayed ones give a percent that rounds to the displayed one.
+
+The checks work on whole numpy columns; the records path (``parse``) and the DataFrame path
+(``read_ticker``) both call :func:`check_columns`, so they cannot disagree. Floats are used
+on purpose here: the displayed figures stay exact ``Decimal`` in the records, and every
+comparison allows a relative slack of 1e-9 so that float rounding can only ever *excuse* a
+figure, never flag an honest one (a tie exactly at ...5 is accepted either way).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ticker_parse.entries import DIALECT_ORDER, Entries
+from ticker_parse.models import Dialect, IssueCode
+
+__all__ = [
+    "CODE_ORDER",
+    "Checked",
+    "bits_to_codes",
+    "bits_to_labels",
+    "check_columns",
+    "check_entries",
+    "expected_percent",
+    "is_percent_consistent",
+    "percent_halfwidth",
+]
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+BitArray = npt.NDArray[np.uint16]
+
+#: The order codes are listed in, and the bit each one sets in a flags column.
+CODE_ORDER: tuple[IssueCode, ...] = (
+    IssueCode.NONPOSITIVE_PREVIOUS_CLOSE,
+    IssueCode.DIRECTION_MISMATCH,
+    IssueCode.PERCENT_AS_FRACTION,
+    IssueCode.PERCENT_SIGN,
+    IssueCode.PERCENT_OF_PRICE,
+    IssueCode.PERCENT_MISMATCH,
+    IssueCode.AMBIGUOUS_SYMBOL,
+)
+_BIT = {code: np.uint16(1 << i) for i, code in enumerate(CODE_ORDER)}
+
+_REL_SLACK = 1e-9
+
+
+def percent_halfwidth(decimals: npt.NDArray[np.integer[Any]]) -> FloatArray:
+    """Half the rounding step of a displayed percent with ``decimals`` decimals.
+
+    Every site we know rounds percents to 2 decimals; Business Recorder then drops trailing
+    zeros, so ``(2.1%)`` is 2.10% and ``(0%)`` is 0.00% (seeds/br_intraday_2024-03-28.txt).
+    A figure shown with fewer than 2 decimals is therefore still judged at 2.
+    """
+    exponent = -np.maximum(decimals, 2).astype(np.float64)  # any integer dtype, even unsigned
+    result: FloatArray = 0.5 * np.power(10.0, exponent)
+    return result
+
+
+#: Rows checked at a time: the checks' scratch columns (a dozen floats a row) stay a few
+#: MB however long the input; the result is the same as in one go.
+_CHUNK = 1 << 16
+
+
+def _in_chunks(
+    check: Callable[..., npt.NDArray[Any]],
+    dtype: type[np.generic],
+    columns: tuple[npt.NDArray[Any], ...],
+    options: dict[str, Any],
+) -> npt.NDArray[Any]:
+    """``check`` over consecutive slices of ``columns`` (and of array ``options``)."""
+    n = len(columns[0])
+    out = np.empty(n, dtype=dtype)
+    for first in range(0, n, _CHUNK):
+        rows = slice(first, first + _CHUNK)
+        out[rows] = check(
+            *(column[rows] for column in columns),
+            **{k: v[rows] if isinstance(v, np.ndarray) else v for k, v in options.items()},
+        )
+    return out
+
+
+def _ratio_bounds(
+    num_lo: FloatArray, num_hi: FloatArray, den_lo: FloatArray, den_hi: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Min and max of num/den over a box where den > 0 (monotone in each: corners suffice)."""
+    if num_lo is num_hi and den_lo is den_hi:  # exact figures: one ratio, no box
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = num_lo / den_lo
+        return ratio, ratio
+    with np.errstate(divide="ignore", invalid="ignore"):
+        corners = np.stack([num_lo / den_lo, num_lo / den_hi, num_hi / den_lo, num_hi / den_hi])
+    return corners.min(axis=0), corners.max(axis=0)
+
+
+def _overlaps(lo: FloatArray, hi: FloatArray, target: FloatArray, half: FloatArray) -> BoolArray:
+    """Does [lo, hi] meet [target - half, target + half], with a little slack?
+
+    ``(hi >= target - half - slack) & (lo <= target + half + slack)``, computed in place in
+    two scratch columns: on millions of rows the temporaries were the peak of a frame's
+    memory.
+    """
+    slack = np.abs(target)
+    np.maximum(slack, 1.0, out=slack)
+    slack *= _REL_SLACK
+    slack += 1e-12
+    bound = np.subtract(target, half)
+    bound -= slack
+    result: BoolArray = hi >= bound
+    np.add(target, half, out=bound)
+    bound += slack
+    result &= lo <= bound
+    return result
+
+
+def _percent_box(
+    price: FloatArray, change: FloatArray, price_hw: FloatArray, change_hw: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """The change and previous-close intervals the displayed figures allow.
+
+    Where every figure is exact (all half-widths 0) the bounds are the same arrays, which
+    lets :func:`_ratio_bounds` skip the corners.
+    """
+    if not price_hw.any() and not change_hw.any():
+        previous = price - change
+        return change, change, previous, previous
+    c_lo, c_hi = change - change_hw, change + change_hw
+    # previous close = price - change: smallest with the smallest price and largest change.
+    prev_lo = (price - price_hw) - c_hi
+    prev_hi = (price + price_hw) - c_lo
+    return c_lo, c_hi, prev_lo, prev_hi
+
+
+def _scaled_bounds(
+    c_lo: FloatArray,
+    c_hi: FloatArray,
+    den_lo: FloatArray,
+    den_hi: FloatArray,
+    scale: float | FloatArray,
+) -> tuple[FloatArray, FloatArray]:
+    """Bounds of change * scale / den, keeping exact figures' shared arrays shared."""
+    scaled_lo = c_lo * scale
+    scaled_hi = scaled_lo if c_hi is c_lo else c_hi * scale
+    return _ratio_bounds(scaled_lo, scaled_hi, den_lo, den_hi)
+
+
+def is_percent_consistent(
+    price: FloatArray,
+    change: FloatArray,
+    percent: FloatArray,
+    price_hw: FloatArray,
+    change_hw: FloatArray,
+    percent_hw: FloatArray,
+    *,
+    scale: float | FloatArray = 100.0,
+) -> BoolArray:
+    """True where ``percent`` fits change / previous close * ``scale`` within rounding.
+
+    ``scale=1`` tests the fraction convention (the seed's strip). Where the previous close
+    may be zero or negative nothing can be said, and the row counts as consistent.
+    """
+    if len(price) > _CHUNK:
+        return _in_chunks(
+            is_percent_consistent,
+            np.bool_,
+            (price, change, percent, price_hw, change_hw, percent_hw),
+            {"scale": scale},
+        )
+    c_lo, c_hi, prev_lo, prev_hi = _percent_box(price, change, price_hw, change_hw)
+    lo, hi = _scaled_bounds(c_lo, c_hi, prev_lo, prev_hi, scale)
+    unknowable = ~(prev_lo > 0)
+    return unknowable | _overlaps(lo, hi, percent, percent_hw)
+
+
+def expected_percent(price: FloatArray, change: FloatArray) -> FloatArray:
+    """change / (price - change) * 100 from the displayed figures; NaN where close <= 0."""
+    previous = price - change
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result: FloatArray = np.divide(change, previous)
+    result *= 100.0
+    result[~(previous > 0)] = np.nan
+    return result
+
+
+def check_columns(
+    price: FloatArray,
+    change: FloatArray,
+    percent: FloatArray,
+    price_hw: FloatArray,
+    change_hw: FloatArray,
+    percent_hw: FloatArray,
+    direction: npt.NDArray[np.int8],
+    *,
+    direction_conflict: BoolArray | None = None,
+    ambiguous: BoolArray | None = None,
+) -> BitArray:
+    """Issue bits per row (see :data:`CODE_ORDER`); 0 where the figures are consistent.
+
+    ``direction`` is 1 (up), -1 (down) or 0 (unchanged); ``percent`` is NaN where the strip
+    shows none; ``*_hw`` are half the display rounding step of each figure (0 where exact).
+    ``direction_conflict`` marks rows whose arrow contradicts their words;
+    ``ambiguous`` rows whose symbol could not be told apart from their price.
+    """
+    n = len(price)
+    if n > _CHUNK:
+        return _in_chunks(
+            check_columns,
+            np.uint16,
+            (price, change, percent, price_hw, change_hw, percent_hw, direction),
+            {"direction_conflict": direction_conflict, "ambiguous": ambiguous},
+        )
+    bits = np.zeros(n, dtype=np.uint16)
+    c_lo, c_hi, prev_lo, prev_hi = _percent_box(price, change, price_hw, change_hw)
+
+    nonpositive = prev_hi <= 0
+    bits[nonpositive] |= _BIT[IssueCode.NONPOSITIVE_PREVIOUS_CLOSE]
+
+    # A change shown as 0.00 may be a rounded +0.004 or -0.004: any arrow is fine on it.
+    wrong_way = ((direction > 0) & (c_hi < 0)) | ((direction < 0) & (c_lo > 0))
+    wrong_way |= (direction == 0) & ((c_lo > 0) | (c_hi < 0))
+    if direction_conflict is not None:
+        wrong_way |= direction_conflict
+    bits[wrong_way] |= _BIT[IssueCode.DIRECTION_MISMATCH]
+
+    judged = ~np.isnan(percent) & (prev_lo > 0)
+    lo, hi = _scaled_bounds(c_lo, c_hi, prev_lo, prev_hi, 100.0)
+    honest = _overlaps(lo, hi, percent, percent_hw)
+    bad = judged & ~honest
+    if bad.any():
+        fraction = _overlaps(lo / 100.0, hi / 100.0, percent, percent_hw)
+        # A percent that rounds to 0.00 may lose its sign (TOMCL ▼ -0.03 shows 0.00%), so
+        # only a nonzero figure can have the wrong sign.
+        sign = (percent != 0) & _overlaps(lo, hi, -percent, percent_hw)
+        p_lo, p_hi = _scaled_bounds(c_lo, c_hi, price - price_hw, price + price_hw, 100.0)
+        of_price = (price - price_hw > 0) & _overlaps(p_lo, p_hi, percent, percent_hw)
+        is_fraction = bad & fraction
+        is_sign = bad & ~fraction & sign
+        is_of_price = bad & ~fraction & ~sign & of_price
+        is_mismatch = bad & ~fraction & ~sign & ~of_price
+        bits[is_fraction] |= _BIT[IssueCode.PERCENT_AS_FRACTION]
+        bits[is_sign] |= _BIT[IssueCode.PERCENT_SIGN]
+        bits[is_of_price] |= _BIT[IssueCode.PERCENT_OF_PRICE]
+        bits[is_mismatch] |= _BIT[IssueCode.PERCENT_MISMATCH]
+
+    if ambiguous is not None:
+        bits[ambiguous] |= _BIT[IssueCode.AMBIGUOUS_SYMBOL]
+    return bits
+
+
+def bits_to_codes(bits: int) -> tuple[IssueCode, ...]:
+    """The codes set in one row's bits, in :data:`CODE_ORDER`."""
+    return tuple(code for code in CODE_ORDER if bits & int(_BIT[code]))
+
+
+def bits_to_labels(bits: BitArray | Sequence[int]) -> tuple[list[str], npt.NDArray[np.int32]]:
+    """``;``-joined code labels of the distinct bit values, and each row's label index.
+
+    Labels are built once per distinct value (a handful), however many rows there are.
+    """
+    array = np.asarray(bits, dtype=np.uint16)
+    uniques = np.flatnonzero(np.bincount(array, minlength=1))  # no sort of the rows
+    label_of = np.zeros(int(uniques[-1]) + 1 if len(uniques) else 1, dtype=np.int32)
+    label_of[uniques] = np.arange(len(uniques), dtype=np.int32)
+    labels = [";".join(bits_to_codes(int(u))) for u in uniques]
+    return labels, label_of[array]
+
+
+def issue_message(
+    code: IssueCode,
+    *,
+    price: str,
+    change: str,
+    percent: str | None,
+    expected: float | None,
+    alternatives: Sequence[str] = (),
+) -> str:
+    """A sentence for people explaining one issue on one quote."""
+    exp = f"{expected:.2f}%" if expected is not None and np.isfinite(expected) else "n/a"
+    if code is IssueCode.PERCENT_AS_FRACTION:
+        return (
+            f"percent {percent}% is change / previous close as a fraction, 100x too small;"
+            f" expected {exp}"
+        )
+    if code is IssueCode.PERCENT_SIGN:
+        return f"percent {percent}% has the wrong sign for a change of {change}; expected {exp}"
+    if code is IssueCode.PERCENT_OF_PRICE:
+        return f"percent {percent}% is change / current price, not / previous close; expected {exp}"
+    if code is IssueCode.PERCENT_MISMATCH:
+        return f"percent {percent}% fits no known convention; expected {exp}"
+    if code is IssueCode.DIRECTION_MISMATCH:
+        return f"the arrow or words contradict the change of {change}"
+    if code is IssueCode.NONPOSITIVE_PREVIOUS_CLOSE:
+        return f"price {price} minus change {change} leaves a previous close of zero or less"
+    return "symbol and price could also be split as " + ", ".join(alternatives)
+
+
+# --- strips, splits and the whole table ------------------------------------------------
+
+_GLUED = DIALECT_ORDER.index(Dialect.CONCATENATED)
+#: A displayed percent pins a split down only when its rounding is at most this fraction of
+#: its size: ``(1.36%)`` does (0.005 / 1.36), a fraction strip's ``(0.02%)`` does not.
+EVIDENCE_MAX_RELATIVE_ROUNDING = 0.05
+_SCALES = np.array([100.0, 1.0])  # percent, fraction
+
+
+@dataclass(frozen=True, eq=False)
+class Checked:
+    """Entries with their splits settled and their figures judged.
+
+    ``symbol`` and ``price_text`` are the settled split; the figures are floats (made on
+    purpose: the DataFrame path), ``bits`` issue bits (:data:`CODE_ORDER`),
+    ``is_fraction`` per row whether its strip follows the fraction convention, and
+    ``alternatives`` the other readings of ambiguous rows (row -> readings).
+    """
+
+    entries: Entries
+    symbol: pa.Array
+    price_text: pa.Array
+    price: FloatArray
+    change: FloatArray
+    percent: FloatArray
+    bits: BitArray
+    is_fraction: BoolArray
+    alternatives: dict[int, tuple[str, ...]] = field(default_factory=dict)
+
+
+def _floats(texts: pa.Array) -> FloatArray:
+    """Displayed figures as floats (NaN where none is shown); separators and ``+`` dropped."""
+    plain = pc.replace_substring(texts, ",", "")
+    values: FloatArray = (
+        pc.cast(plain, pa.float64()).to_numpy(zero_copy_only=False).astype(np.float64, copy=True)
+    )
+    return values
+
+
+def _decimals(texts: pa.Array) -> npt.NDArray[np.int64]:
+    """Decimals of each displayed figure (0 without a dot or without a figure)."""
+    length = pc.utf8_length(texts).to_numpy(zero_copy_only=False)
+    dot = pc.find_substring(texts, ".").to_numpy(zero_copy_only=False)
+    with np.errstate(invalid="ignore"):
+        result = np.where(np.isnan(length.astype(float)) | (dot < 0), 0, length - dot - 1)
+    return np.nan_to_num(result).astype(np.int64)
+
+
+def _figure_halfwidth(texts: pa.Array, exact: BoolArray) -> FloatArray:
+    """Half the display rounding step of prices or changes as printed.
+
+    The concatenated dialect prints numbers the way JavaScript does (``35`` for 35.00): the
+    shortest text of an exact value, nothing rounded away. Elsewhere PSX figures tick in
+    0.01, so 2 or more decimals are exact; fewer mean the site rounded (Business Recorder
+    index rows: ``67,194``, change ``646.5``).
+    """
+    decimals = _decimals(texts)
+    half: FloatArray = np.where(
+        exact | (decimals >= 2), 0.0, 0.5 * np.power(10.0, -decimals.astype(np.float64))
+    )
+    return half
+
+
+def vote_conventions(
+    as_percent: BoolArray, as_fraction: BoolArray, strip: npt.NDArray[np.int64]
+) -> BoolArray:
+    """Per row: does its strip follow the fraction convention?
+
+    Each strip votes by majority of the rows that fit only one convention (ties: percent).
+    """
+    if not len(strip):
+        return np.zeros(0, dtype=bool)
+    votes = (as_fraction & ~as_percent).astype(np.int64) - (as_percent & ~as_fraction)
+    per_strip = np.bincount(strip, weights=votes)
+    result: BoolArray = per_strip[strip] > 0
+    return result
+
+
+def _strict_fits(
+    price: FloatArray, change: FloatArray, percent: FloatArray, half: FloatArray, scale: FloatArray
+) -> BoolArray:
+    """Does ``percent`` fit change / previous close * ``scale``, with a positive close?"""
+    previous = price - change
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = change * scale / previous
+    return (previous > 0) & _overlaps(ratio, ratio, percent, half)
+
+
+def _candidates(
+    rows: npt.NDArray[np.int64], price: FloatArray, int_digits: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], FloatArray]:
+    """Every other split of the glued tokens of ``rows``: row, digits moved, price left.
+
+    ``k`` leading digits of the price move into the symbol; the price keeps at least one
+    integer digit and never starts with 0 unless it is below 1 (no price is printed
+    ``05.5``), and is above 0.
+    """
+    counts = np.maximum(int_digits[rows] - 1, 0)
+    row = np.repeat(rows, counts)
+    firsts = np.cumsum(counts) - counts
+    k = np.arange(len(row)) - np.repeat(firsts, counts) + 1
+    value = price[row]
+    whole = np.floor(value)
+    kept = int_digits[row] - k  # integer digits the price keeps
+    unit = np.power(10.0, kept)
+    moved = np.floor(whole / unit) * unit
+    left = value - moved
+    first_kept = np.floor((whole - moved) / (unit / 10.0)) % 10
+    valid = (left > 0) & ((first_kept != 0) | (kept == 1))
+    return row[valid], k[valid], left[valid]
+
+
+def resolve_splits(
+    entries: Entries,
+    price: FloatArray,
+    change: FloatArray,
+    percent: FloatArray,
+    percent_hw: FloatArray,
+    is_fraction: BoolArray,
+    known: frozenset[str],
+) -> tuple[pa.Array, pa.Array, FloatArray, dict[int, tuple[str, ...]]]:
+    """Settle where each glued symbol ends (``KSE10067194.5`` -> ``KSE100`` at 67194.5).
+
+    Each glued token comes as its natural split: symbol letters, then the digits. Rules, in
+    order, all candidate splits of all doubtful rows tested at once:
+
+    1. a known symbol (PSX index names, ``symbols=``) whose split fits the strip's
+       convention wins;
+    2. the natural split stands when it fits either convention (a real percent in a
+       fraction strip is a faulty figure, not a reason to move digits), or when its symbol
+       is known;
+    3. digits move into an unknown symbol only on evidence that pins the split down: the
+       split fits with a previous close above 0 and the displayed percent is precise
+       (rounding at most :data:`EVIDENCE_MAX_RELATIVE_ROUNDING` of it); if several splits
+       qualify, the fewest digits move and the row is ambiguous;
+    4. a known symbol whose split fits no better than any other (nothing fits) wins;
+    5. otherwise the natural split stands and the percent is flagged; any other split that
+       fits too makes the row ambiguous.
+
+    Returns the symbols, the price texts, the prices and the ambiguous rows' alternatives.
+    """
+    symbol, price_text = entries.symbol, entries.price
+    n = len(entries)
+    glued = entries.dialect == _GLUED
+    if not glued.any():
+        return symbol, price_text, price, {}
+    scale = _SCALES[is_fraction.astype(np.int64)]
+    natural_fits = _strict_fits(price, change, percent, percent_hw, scale)
+    other_fits = _strict_fits(price, change, percent, percent_hw, _SCALES[1 - is_fraction])
+    with_sep = _bool(pc.match_substring(price_text, ","))
+    dot = pc.find_substring(price_text, ".").to_numpy(zero_copy_only=False)
+    length = pc.utf8_length(price_text).to_numpy(zero_copy_only=False)
+    int_digits = np.where(dot < 0, length, dot).astype(np.int64)
+    lead_zero = _bool(pc.starts_with(price_text, "0")) & (int_digits > 1)
+
+    prefixes = {s.rstrip("0123456789") for s in known if s[-1:].isdigit()}
+    prefixes.discard("")
+    is_known = _bool(pc.is_in(symbol, value_set=pa.array(sorted(known), pa.large_string())))
+    has_prefix = (
+        _bool(pc.is_in(symbol, value_set=pa.array(sorted(prefixes), pa.large_string())))
+        if prefixes
+        else np.zeros(n, dtype=bool)
+    )
+    settled = (natural_fits | other_fits) & ~lead_zero & ~has_prefix
+    doubtful = np.flatnonzero(glued & ~settled & ~with_sep & (int_digits > 1))
+    if not len(doubtful):
+        return symbol, price_text, price, {}
+
+    row, k, left = _candidates(doubtful, price, int_digits)
+    fits = _strict_fits(left, change[row], percent[row], percent_hw[row], scale[row])
+    precise = np.abs(percent[row]) * EVIDENCE_MAX_RELATIVE_ROUNDING >= percent_hw[row]
+    cand_known = np.zeros(len(row), dtype=bool)
+    prefix_rows = has_prefix[row]
+    if prefix_rows.any():
+        at = np.flatnonzero(prefix_rows)
+        texts = price_text.take(pa.array(row[at])).to_pylist()
+        names = symbol.take(pa.array(row[at])).to_pylist()
+        cand_known[at] = [
+            f"{s}{t[:d]}" in known for s, t, d in zip(names, texts, k[at].tolist(), strict=True)
+        ]
+    natural_ok = ~lead_zero & (natural_fits | other_fits | is_known)
+    # One score per candidate; the best per row wins (ties: longer known, shorter unknown).
+    score = np.full(len(row), -1, dtype=np.int64)
+    score[~natural_ok[row]] = 0  # a row whose natural split is impossible takes any split
+    score[cand_known & ~natural_ok[row]] = 10
+    tight = fits & precise & ~cand_known & ~natural_ok[row]
+    score[tight] = 20
+    score[cand_known & fits] = 30
+    rank = score * 100 + np.where(cand_known, k, 50 - k)
+    order = np.lexsort((rank, row))
+    last = np.ones(len(order), dtype=bool)
+    last[:-1] = row[order][1:] != row[order][:-1]
+    best = order[last]
+    best = best[score[best] >= 0]
+    # a known candidate that does not fit loses to a tight unknown one (rule 3 before 4)
+    # and, when the natural split is possible, only wins when nothing fits at all
+    take = best[(score[best] >= 20) | ~natural_ok[row[best]] | (score[best] == 10)]
+    take = take[~((score[take] == 10) & natural_ok[row[take]])]
+
+    moved = np.full(n, 0, dtype=np.int64)
+    moved[row[take]] = k[take]
+    new_price = price.copy()
+    new_price[row[take]] = left[take]
+
+    # Ambiguous: another reading fits as well as the one taken, which is no known symbol.
+    chosen_known = np.zeros(n, dtype=bool)
+    chosen_known[row[take[cand_known[take]]]] = True
+    chosen_known |= is_known & (moved == 0)
+    fitting = fits & ~cand_known
+    other = np.bincount(row[fitting & (k != moved[row])], minlength=n)
+    other += natural_fits & (moved > 0)
+    alternatives: dict[int, tuple[str, ...]] = {}
+    for r in np.flatnonzero((other > 0) & ~chosen_known).tolist():
+        lo, hi = np.searchsorted(row, [r, r + 1])  # candidates are grouped by row
+        text = price_text[r].as_py()
+        name = symbol[r].as_py()
+        ks = [0] if natural_fits[r] else []
+        ks += [d for d in k[lo:hi][fitting[lo:hi]].tolist()]
+        alternatives[r] = tuple(f"{name}{text[:d]} {text[d:]}" for d in ks if d != moved[r])
+
+    if not len(take):
+        return symbol, price_text, price, alternatives
+    changed = row[take]
+    names = symbol.take(pa.array(changed)).to_pylist()
+    texts = price_text.take(pa.array(changed)).to_pylist()
+    ks = k[take].tolist()
+    symbol = _scatter(symbol, changed, [f"{s}{t[:d]}" for s, t, d in zip(names, texts, ks, strict=True)])
+    price_text = _scatter(price_text, changed, [t[d:] for t, d in zip(texts, ks, strict=True)])
+    return symbol, price_text, new_price, alternatives
+
+
+def _bool(array: pa.Array) -> BoolArray:
+    result: BoolArray = array.to_numpy(zero_copy_only=False).astype(bool, copy=False)
+    return result
+
+
+def _scatter(array: pa.Array, rows: npt.NDArray[np.int64], values: list[str]) -> pa.Array:
+    """``array`` with ``values`` at ``rows``."""
+    mask = np.zeros(len(array), dtype=bool)
+    mask[rows] = True
+    order = np.argsort(rows, kind="stable")
+    ordered = [values[i] for i in order.tolist()]
+    return pc.replace_with_mask(array, pa.array(mask), pa.array(ordered, array.type))
+
+
+def trim_headlines(entries: Entries, known: frozenset[str]) -> Entries:
+    """Capitals glued before an entry are residue, not symbol (``NEWSAGL38.02▲ ...``).
+
+    Only an entry with something glued before it can have swallowed a headline. Its symbol
+    is cut back to the longest ending that is a known symbol or a symbol seen elsewhere in
+    the text, when the whole is neither.
+    """
+    suspects = np.flatnonzero(~entries.lead_blank)
+    if not len(suspects):
+        return entries
+    names = entries.symbol.take(pa.array(suspects)).to_pylist()
+    seen = set(
+        pc.unique(entries.symbol.filter(pa.array(entries.lead_blank))).to_pylist()
+    ) | set(known)
+    cuts: dict[int, int] = {}
+    for row, name in zip(suspects.tolist(), names, strict=True):
+        if name in seen:
+            continue
+        for cut in range(1, len(name) - 1):
+            if name[cut:] in seen and name[cut - 1] != "-":
+                cuts[row] = cut
+                break
+    if not cuts:
+        return entries
+    rows = np.array(sorted(cuts), dtype=np.int64)
+    start = entries.start.copy()
+    start[rows] += [cuts[r] for r in rows.tolist()]
+    symbol = _scatter(
+        entries.symbol, rows, [names[suspects.tolist().index(r)][cuts[r] :] for r in rows.tolist()]
+    )
+    return Entries(
+        start=start,
+        end=entries.end,
+        dialect=entries.dialect,
+        symbol=symbol,
+        price=entries.price,
+        change=entries.change,
+        percent=entries.percent,
+        direction=entries.direction,
+        conflict=entries.conflict,
+        strip=entries.strip,
+        lead_blank=entries.lead_blank,
+    )
+
+
+def check_entries(entries: Entries, known: frozenset[str], *, validate: bool = True) -> Checked:
+    """Settle each strip's convention and each glued symbol, then judge every figure."""
+    entries = trim_headlines(entries, known)
+    exact = entries.dialect == _GLUED
+    price = _floats(entries.price)
+    change = _floats(entries.change)
+    percent = _floats(entries.percent)
+    percent_hw = percent_halfwidth(_decimals(entries.percent))
+    zeros = np.zeros(len(entries))
+    as_percent = is_percent_consistent(price, change, percent, zeros, zeros, percent_hw)
+    as_fraction = is_percent_consistent(
+        price, change, percent, zeros, zeros, percent_hw, scale=1.0
+    )
+    is_fraction = vote_conventions(as_percent, as_fraction, entries.strip)
+    symbol, price_text, price, alternatives = resolve_splits(
+        entries, price, change, percent, percent_hw, is_fraction, known
+    )
+    if validate and len(entries):
+        ambiguous = np.zeros(len(entries), dtype=bool)
+        ambiguous[list(alternatives)] = True
+        bits = check_columns(
+            price,
+            change,
+            percent,
+            _figure_halfwidth(price_text, exact),
+            _figure_halfwidth(entries.change, exact),
+            percent_hw,
+            np.array([1, -1, 0], dtype=np.int8)[entries.direction],
+            direction_conflict=entries.conflict,
+            ambiguous=ambiguous,
+        )
+    else:
+        bits = np.zeros(len(entries), dtype=np.uint16)
+    return Checked(
+        entries, symbol, price_text, price, change, percent, bits, is_fraction, alternatives
+    )

@@ -1,0 +1,395 @@
+"""Every dialect's reader: normalized text in, one table of entries (columns) out.
+
+The bracketed dialects (concatenated, Business Recorder, portal) end every entry with ``)``:
+the text is cut at each ``)`` and every piece matched against each dialect's anchored
+pattern (``grammar.*_PIECE``) in pyarrow's RE2 engine, whole columns at a time. A piece
+holds at most one entry, at its end; what comes before it in the piece is its *lead*. The
+marquee dialect (pipes, no brackets) is rare and read with the ``regex`` module, and taken
+only on evidence that a run really is a PSX marquee.
+
+Entries are grouped into strips: runs of one dialect separated only by white space. The
+figures stay text here (as displayed); ``checks`` settles splits and judges them.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ticker_parse import grammar
+from ticker_parse.errors import TickerTimeoutError
+from ticker_parse.models import Dialect
+
+__all__ = [
+    "DIALECT_ORDER",
+    "UNCHANGED",
+    "Entries",
+    "read_entries",
+]
+
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+#: Dialect codes of the ``dialect`` column.
+DIALECT_ORDER: tuple[Dialect, ...] = (
+    Dialect.CONCATENATED,
+    Dialect.BRECORDER,
+    Dialect.MARQUEE,
+    Dialect.PORTAL,
+)
+_CODE = {d: np.int8(i) for i, d in enumerate(DIALECT_ORDER)}
+#: Direction codes: 0 up, 1 down, 2 unchanged (the frame's category codes).
+UP, DOWN, UNCHANGED = 0, 1, 2
+
+_PIECE_PATTERNS: dict[Dialect, str] = {
+    Dialect.CONCATENATED: grammar.CONCATENATED_PIECE,
+    Dialect.BRECORDER: grammar.BRECORDER_PIECE,
+    Dialect.PORTAL: grammar.PORTAL_PIECE,
+}
+# Not white space by ``str.isspace`` (the ASCII part; other spaces are normalized away).
+_NOT_BLANK = r"[^\t\n\x0b\x0c\r \x1c-\x1f\x85]"
+_NOT_BEFORE = pa.array(sorted(grammar.NOT_BEFORE_SYMBOL), pa.large_string())
+# A portal symbol opens its line: nothing but spaces since the last newline or ``)``.
+_OPENS_LINE = r"(?:^|\n)[ \t]{0,8}$"
+# Marquee: symbols that are currency codes, not shares (a rates widget looks like a marquee).
+_CURRENCIES = frozenset(
+    "USD EUR GBP SAR AED JPY CNY CHF CAD AUD KWD QAR OMR BHD MYR INR TRY SGD HKD".split()
+)
+_MARQUEE_MIN_RUN = 3
+
+
+@dataclass(frozen=True, eq=False)
+class Entries:
+    """One row per entry, in text order; figures as displayed (``percent`` may be null).
+
+    ``start``/``end`` are positions in the normalized text; ``dialect`` codes follow
+    :data:`DIALECT_ORDER`, ``direction`` codes 0 up, 1 down, 2 unchanged; ``conflict`` marks
+    an arrow that contradicts its words; ``strip`` numbers the strips from 0; ``lead_blank``
+    is False where something other than white space is glued before the entry.
+    """
+
+    start: IntArray
+    end: IntArray
+    dialect: npt.NDArray[np.int8]
+    symbol: pa.Array
+    price: pa.Array
+    change: pa.Array
+    percent: pa.Array
+    direction: npt.NDArray[np.int8]
+    conflict: BoolArray
+    strip: IntArray
+    lead_blank: BoolArray
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+    @classmethod
+    def empty(cls) -> Entries:
+        """No entries."""
+        text = pa.array([], pa.large_string())
+        return cls(
+            np.empty(0, np.int64),
+            np.empty(0, np.int64),
+            np.empty(0, np.int8),
+            text,
+            text,
+            text,
+            text,
+            np.empty(0, np.int8),
+            np.empty(0, bool),
+            np.empty(0, np.int64),
+            np.empty(0, bool),
+        )
+
+    def take(self, rows: IntArray) -> Entries:
+        """The entries at ``rows``."""
+        index = pa.array(rows, pa.int64())
+        columns: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            columns[f.name] = value.take(index) if isinstance(value, pa.Array) else value[rows]
+        return Entries(**columns)
+
+    @classmethod
+    def concat(cls, parts: list[Entries]) -> Entries:
+        """The rows of ``parts`` one after another (strip numbers kept as they are)."""
+        if len(parts) == 1:
+            return parts[0]
+        columns: dict[str, Any] = {}
+        for f in fields(cls):
+            values = [getattr(p, f.name) for p in parts]
+            if isinstance(values[0], pa.Array):
+                columns[f.name] = pa.concat_arrays(values)
+            else:
+                columns[f.name] = np.concatenate(values)
+        return cls(**columns)
+
+
+def _check_deadline(deadline: float | None, text: str) -> None:
+    if deadline is not None and time.monotonic() > deadline:
+        raise TickerTimeoutError(
+            f"parsing took longer than the timeout ({len(text):,} characters)"
+        )
+
+
+def _bool(array: pa.Array) -> BoolArray:
+    result: BoolArray = array.to_numpy(zero_copy_only=False).astype(bool, copy=False)
+    return result
+
+
+def _not_blank(texts: pa.Array) -> BoolArray:
+    return _bool(pc.fill_null(pc.match_substring_regex(texts, _NOT_BLANK), False))
+
+
+def _directions(dialect: Dialect, got: pa.StructArray) -> tuple[npt.NDArray[np.int8], BoolArray]:
+    n = len(got)
+    conflict = np.zeros(n, dtype=bool)
+    if dialect is Dialect.CONCATENATED:
+        up = _bool(pc.equal(got.field("arrow"), "▲"))
+        return np.where(up, UP, DOWN).astype(np.int8), conflict
+    if dialect is Dialect.BRECORDER:
+        words = got.field("words")
+        said = np.full(n, UNCHANGED, dtype=np.int8)
+        said[_bool(pc.starts_with(words, "Increased"))] = UP
+        said[_bool(pc.starts_with(words, "Decreased"))] = DOWN
+        arrow = got.field("arrow")
+        shown = np.where(
+            _bool(pc.fill_null(pc.equal(arrow, "▲"), False)),
+            UP,
+            np.where(_bool(pc.fill_null(pc.equal(arrow, "▼"), False)), DOWN, -1),
+        )
+        # "No Change ▼ 0.00" is how Business Recorder shows a flat stock: no conflict.
+        conflict = (shown >= 0) & (said != UNCHANGED) & (shown != said)
+        return said, conflict
+    # portal: no arrow; the sign of the change says which way
+    change = got.field("change")
+    zero = _bool(pc.match_substring_regex(change, r"^[-+]?[0,.]*$"))
+    down = _bool(pc.starts_with(change, "-"))
+    return np.where(zero, UNCHANGED, np.where(down, DOWN, UP)).astype(np.int8), conflict
+
+
+def _bracketed(text: str, forced: Dialect | None, deadline: float | None) -> Entries:
+    """Entries of the ``)``-terminated dialects, strips numbered from 0."""
+    dialects = [
+        d
+        for d in _PIECE_PATTERNS
+        if (forced is None or forced is d) and _may_hold(d, text)
+    ]
+    if not dialects:
+        return Entries.empty()
+    cut = pc.list_flatten(pc.split_pattern(pa.array([text], pa.large_string()), ")"))
+    n = len(cut) - 1  # the text after the last ")" closes no entry
+    if n <= 0:
+        return Entries.empty()
+    pieces = cut.slice(0, n)
+    lengths = pc.utf8_length(pieces).to_numpy().astype(np.int64)
+    piece_end = np.cumsum(lengths + 1)  # just past the piece's ")"
+    piece_start = piece_end - lengths - 1
+
+    remaining = np.arange(n, dtype=np.int64)
+    found: list[tuple[IntArray, Dialect, pa.StructArray]] = []
+    for dialect in dialects:
+        if not len(remaining):
+            break
+        _check_deadline(deadline, text)
+        subset = pieces if len(remaining) == n else pieces.take(pa.array(remaining))
+        matched = pc.extract_regex(subset, _PIECE_PATTERNS[dialect])
+        ok = _bool(matched.is_valid())
+        if not ok.any():
+            continue
+        got: pa.StructArray = matched.filter(pa.array(ok))
+        lead = got.field("lead")
+        # the look-behind RE2 lacks: no symbol character right before the symbol
+        bad = _bool(pc.is_in(pc.utf8_slice_codeunits(lead, -1), value_set=_NOT_BEFORE))
+        if dialect is Dialect.PORTAL:
+            bad |= ~_bool(pc.match_substring_regex(lead, _OPENS_LINE))
+        hit = np.flatnonzero(ok)
+        if bad.any():
+            ok[hit[bad]] = False
+            got = got.filter(pa.array(~bad))
+            hit = hit[~bad]
+        found.append((remaining[hit], dialect, got))
+        remaining = remaining[~ok]
+    if not found:
+        return Entries.empty()
+
+    parts = [_columns(dialect, got, piece, piece_start, piece_end) for piece, dialect, got in found]
+    entries = Entries.concat(parts)
+    piece_of = np.concatenate([piece for piece, _, _ in found])
+    if len(found) > 1:
+        order = np.argsort(piece_of, kind="stable")
+        entries, piece_of = entries.take(order), piece_of[order]
+
+    # Strips: a new one after a piece that is not blank and holds no entry, at an entry
+    # with something glued before it, and where the dialect changes.
+    breaks = np.zeros(n, dtype=np.int64)
+    if len(remaining):
+        breaks[remaining[_not_blank(pieces.take(pa.array(remaining)))]] = 1
+    breaks[piece_of[~entries.lead_blank]] = 1
+    level = np.cumsum(breaks)[piece_of]
+    new_strip = np.ones(len(entries), dtype=bool)
+    new_strip[1:] = (level[1:] != level[:-1]) | (entries.dialect[1:] != entries.dialect[:-1])
+    strip = np.cumsum(new_strip) - 1
+    return _with_strip(entries, strip)
+
+
+def _with_strip(entries: Entries, strip: IntArray) -> Entries:
+    columns = {f.name: getattr(entries, f.name) for f in fields(entries)}
+    columns["strip"] = strip.astype(np.int64, copy=False)
+    return Entries(**columns)
+
+
+def _columns(
+    dialect: Dialect, got: pa.StructArray, piece: IntArray, piece_start: IntArray, piece_end: IntArray
+) -> Entries:
+    lead = got.field("lead")
+    direction, conflict = _directions(dialect, got)
+    n = len(got)
+    return Entries(
+        start=piece_start[piece] + pc.utf8_length(lead).to_numpy().astype(np.int64),
+        end=piece_end[piece],
+        dialect=np.full(n, _CODE[dialect], dtype=np.int8),
+        symbol=got.field("symbol"),
+        price=got.field("price"),
+        change=got.field("change"),
+        percent=got.field("percent"),
+        direction=direction,
+        conflict=conflict,
+        strip=np.zeros(n, dtype=np.int64),
+        lead_blank=~_not_blank(lead),
+    )
+
+
+def _may_hold(dialect: Dialect, text: str) -> bool:
+    """A cheap necessary condition: skip a dialect's pass when its marks are absent."""
+    if dialect is Dialect.CONCATENATED:
+        return "▲" in text or "▼" in text
+    if dialect is Dialect.BRECORDER:
+        return "Increased" in text or "Decreased" in text or "No" in text or "Unchanged" in text
+    return "%" in text and "\n" in text
+
+
+# --- the marquee dialect ---------------------------------------------------------------
+
+
+def _marquee_runs(text: str, forced: bool, deadline: float | None) -> list[list[Any]]:
+    """Runs of marquee matches separated only by white space, each kept on evidence."""
+    timeout = None if deadline is None else max(1e-3, deadline - time.monotonic())
+    try:
+        matches = list(grammar.MARQUEE.finditer(text, timeout=timeout))
+    except TimeoutError as exc:
+        raise TickerTimeoutError(
+            f"parsing took longer than the timeout ({len(text):,} characters)"
+        ) from exc
+    runs: list[list[Any]] = []
+    for m in matches:
+        if runs and not text[runs[-1][-1].end() : m.start()].strip():
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    kept = []
+    for run in runs:
+        # an entry without a pipe counts only next to one with a pipe
+        piped = [m.group("pipe") is not None for m in run]
+        run = [
+            m
+            for i, m in enumerate(run)
+            if piped[i] or (i > 0 and piped[i - 1]) or (i + 1 < len(run) and piped[i + 1])
+        ]
+        if run and (forced or _looks_like_psx(run)):
+            kept.append(run)
+    return kept
+
+
+def _looks_like_psx(run: list[Any]) -> bool:
+    """Evidence that a run of marquee matches is a PSX marquee, not rates, scores or weather.
+
+    Several entries in a row; no currency codes; prices on a price grid (at most 2 decimals,
+    most of them shown with decimals); no change as big as the price (a buy/sell pair of
+    rates is two prices, a score two counts).
+    """
+    if len(run) < _MARQUEE_MIN_RUN:
+        return False
+    with_decimals = 0
+    for m in run:
+        symbol, price, change = m.group("symbol", "price", "change")
+        if symbol in _CURRENCIES:
+            return False
+        dot = price.find(".")
+        if dot >= 0:
+            if len(price) - dot - 1 > 2:
+                return False
+            with_decimals += 1
+        value = float(price)
+        if not value > 0 or abs(float(change)) >= value:
+            return False
+    return with_decimals * 2 >= len(run)
+
+
+def _marquee(text: str, forced: bool, deadline: float | None) -> Entries:
+    runs = _marquee_runs(text, forced, deadline)
+    rows = [m for run in runs for m in run]
+    if not rows:
+        return Entries.empty()
+    strip = np.repeat(np.arange(len(runs), dtype=np.int64), [len(r) for r in runs])
+    changes = [m.group("change") for m in rows]
+    direction = np.array(
+        [
+            UNCHANGED if c.lstrip("+-").strip("0.") == "" else DOWN if c.startswith("-") else UP
+            for c in changes
+        ],
+        dtype=np.int8,
+    )
+    n = len(rows)
+    return Entries(
+        start=np.array([m.start() for m in rows], dtype=np.int64),
+        end=np.array([m.end() for m in rows], dtype=np.int64),
+        dialect=np.full(n, _CODE[Dialect.MARQUEE], dtype=np.int8),
+        symbol=pa.array([m.group("symbol") for m in rows], pa.large_string()),
+        price=pa.array([m.group("price") for m in rows], pa.large_string()),
+        change=pa.array(changes, pa.large_string()),
+        percent=pa.nulls(n, pa.large_string()),
+        direction=direction,
+        conflict=np.zeros(n, dtype=bool),
+        strip=strip,
+        lead_blank=np.ones(n, dtype=bool),
+    )
+
+
+def _merge(bracketed: Entries, marquee: Entries) -> Entries:
+    """Both readers' entries in text order; a marquee match inside a bracketed entry goes."""
+    if not len(marquee):
+        return bracketed
+    if len(bracketed):
+        # the bracketed entry that starts last at or before each marquee entry's end
+        i = np.searchsorted(bracketed.start, marquee.end, side="left") - 1
+        j = np.maximum(i, 0)
+        overlaps = (i >= 0) & (bracketed.end[j] > marquee.start)
+        marquee = marquee.take(np.flatnonzero(~overlaps))
+    key = np.concatenate([bracketed.strip * 2, marquee.strip * 2 + 1])
+    merged = Entries.concat([bracketed, marquee])
+    order = np.argsort(merged.start, kind="stable")
+    merged, key = merged.take(order), key[order]
+    new_strip = np.ones(len(merged), dtype=bool)
+    new_strip[1:] = key[1:] != key[:-1]
+    return _with_strip(merged, np.cumsum(new_strip) - 1)
+
+
+def read_entries(
+    text: str, dialect: Dialect | None = None, *, deadline: float | None = None
+) -> Entries:
+    """Every entry of normalized ``text``, in order, none overlapping, strips numbered."""
+    bracketed = Entries.empty()
+    if dialect is not Dialect.MARQUEE and ")" in text:
+        bracketed = _bracketed(text, dialect, deadline)
+    marquee = Entries.empty()
+    if dialect in (None, Dialect.MARQUEE) and "|" in text:
+        marquee = _marquee(text, dialect is Dialect.MARQUEE, deadline)
+    _check_deadline(deadline, text)
+    return _merge(bracketed, marquee)

@@ -1,0 +1,215 @@
+"""Text clean-up before matching, without losing the caller's offsets.
+
+Two steps, each a list of edits on the text before it:
+
+1. HTML, when the text is HTML (detected by content, or ``markup="html"``), is rendered the
+   way a browser shows it (:mod:`ticker_parse.markup`): scripts, styles and comments give no
+   text, inline elements join, block elements break lines, entities are decoded.
+2. The noise of scraped text is folded into the few characters the grammars expect:
+   mis-decoded arrows become arrows, Unicode spaces a space, Unicode minus signs and dashes
+   ``-``, other scripts' digits ASCII digits, ``\\r\\n`` a newline.
+
+An :class:`OffsetMap` per step keeps where each replaced stretch came from, so positions in
+the normalized text map back to the caller's original text, whole columns at a time.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from ticker_parse.errors import TickerArgumentError, TickerTimeoutError
+from ticker_parse.grammar import NEEDS_NORMALIZING, NORMALIZE
+from ticker_parse.markup import looks_like_html, render_edits
+
+__all__ = ["Markup", "Normalized", "OffsetMap", "check_markup", "is_blank", "normalize"]
+
+#: ``markup=`` values: detect HTML by content, or force one reading.
+Markup = Literal["auto", "html", "text"]
+
+IntArray = npt.NDArray[np.int64]
+
+# Single characters and what they become. Zero-width characters vanish.
+_CHAR_MAP: dict[str, str] = {
+    "\xa0": " ",
+    "\u202f": " ",
+    "\u205f": " ",
+    "\u3000": " ",
+    "\u200b": "",
+    "\u200c": "",
+    "\u200d": "",
+    "\u2060": "",
+    "\ufeff": "",
+    "\u2012": "-",
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2212": "-",
+    "\ufe63": "-",
+    "\uff0d": "-",
+}
+_CHAR_MAP.update({chr(c): " " for c in range(0x2000, 0x200B)})
+# Arabic-Indic and extended Arabic-Indic digits: the same numbers, another script.
+_CHAR_MAP.update({chr(0x0660 + d): str(d) for d in range(10)})
+_CHAR_MAP.update({chr(0x06F0 + d): str(d) for d in range(10)})
+
+_MOJIBAKE: dict[str, str] = {
+    "â–²": "▲",
+    "â–¼": "▼",
+    "â–º": "►",
+    "â\x96\xb2": "▲",
+    "â\x96\xbc": "▼",
+    "â\x96\xba": "►",
+    "âˆ’": "-",
+    "â\x88\x92": "-",
+    "â€“": "-",
+    "â€”": "-",
+    "â\x80\x93": "-",
+    "â\x80\x94": "-",
+    "Â\xa0": " ",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class OffsetMap:
+    """Where each replaced stretch of an edited text came from in the text before.
+
+    The four arrays are parallel and sorted: edit ``i`` turned ``before[orig_starts[i]:
+    orig_ends[i]]`` into ``after[norm_starts[i]:norm_ends[i]]``. Outside edits the two texts
+    agree character for character, shifted by the length lost so far.
+    """
+
+    norm_starts: IntArray
+    norm_ends: IntArray
+    orig_starts: IntArray
+    orig_ends: IntArray
+
+    @classmethod
+    def from_edits(cls, edits: list[tuple[int, int, str]]) -> tuple[OffsetMap, list[int]]:
+        """The map of sorted, non-overlapping ``edits``, and their lengths after editing."""
+        n = len(edits)
+        orig_starts = np.fromiter((e[0] for e in edits), np.int64, count=n)
+        orig_ends = np.fromiter((e[1] for e in edits), np.int64, count=n)
+        new_lengths = np.fromiter((len(e[2]) for e in edits), np.int64, count=n)
+        # each edit shifts what follows by (new length - old length)
+        shift = np.cumsum(new_lengths - (orig_ends - orig_starts))
+        norm_ends = orig_ends + shift
+        norm_starts = norm_ends - new_lengths
+        return cls(norm_starts, norm_ends, orig_starts, orig_ends), new_lengths.tolist()
+
+    def starts(self, pos: IntArray) -> IntArray:
+        """Original positions of start positions (inside an edit: the edit's start)."""
+        if not len(self.norm_starts):
+            return pos
+        i = np.searchsorted(self.norm_starts, pos, side="right") - 1
+        j = np.maximum(i, 0)
+        mapped = np.where(
+            pos < self.norm_ends[j], self.orig_starts[j], pos + self.orig_ends[j] - self.norm_ends[j]
+        )
+        result: IntArray = np.where(i < 0, pos, mapped)
+        return result
+
+    def ends(self, pos: IntArray) -> IntArray:
+        """Original positions of (exclusive) end positions (inside an edit: its end)."""
+        if not len(self.norm_starts):
+            return pos
+        i = np.searchsorted(self.norm_starts, pos, side="left") - 1
+        j = np.maximum(i, 0)
+        mapped = np.where(
+            pos <= self.norm_ends[j], self.orig_ends[j], pos + self.orig_ends[j] - self.norm_ends[j]
+        )
+        result: IntArray = np.where(i < 0, pos, mapped)
+        return result
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """Normalized text and the maps back to the original, innermost step last."""
+
+    text: str
+    maps: tuple[OffsetMap, ...] = ()
+    is_html: bool = False
+
+    def original_starts(self, pos: IntArray) -> IntArray:
+        """Positions in the caller's text of start positions in :attr:`text`."""
+        for step in reversed(self.maps):
+            pos = step.starts(pos)
+        return pos
+
+    def original_ends(self, pos: IntArray) -> IntArray:
+        """Positions in the caller's text of end positions in :attr:`text`."""
+        for step in reversed(self.maps):
+            pos = step.ends(pos)
+        return pos
+
+
+def check_markup(markup: str) -> Markup:
+    """Check a ``markup=`` argument."""
+    if markup not in ("auto", "html", "text"):
+        raise TickerArgumentError(f"markup= takes 'auto', 'html' or 'text', not {markup!r}")
+    return markup  # type: ignore[return-value]
+
+
+def _apply(text: str, edits: list[tuple[int, int, str]]) -> tuple[str, OffsetMap]:
+    offsets, _ = OffsetMap.from_edits(edits)
+    pieces: list[str] = []
+    last = 0
+    for start, end, new in edits:
+        pieces.append(text[last:start])
+        pieces.append(new)
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces), offsets
+
+
+def _fold_edits(text: str, deadline: float | None) -> list[tuple[int, int, str]]:
+    timeout = None if deadline is None else max(1e-3, deadline - time.monotonic())
+    edits = []
+    try:
+        for m in NORMALIZE.finditer(text, timeout=timeout):
+            kind = m.lastgroup
+            found = m.group()
+            if kind == "mojibake":
+                new = _MOJIBAKE[found]
+            elif kind == "crlf":
+                new = "\n"
+            else:
+                new = _CHAR_MAP[found]
+            edits.append((m.start(), m.end(), new))
+    except TimeoutError as exc:
+        raise TickerTimeoutError(
+            f"cleaning up the text took longer than the timeout ({len(text):,} characters)"
+        ) from exc
+    return edits
+
+
+def normalize(
+    text: str, *, markup: Markup = "auto", focus: bool = False, deadline: float | None = None
+) -> Normalized:
+    """Render HTML (when it is HTML) and fold page noise, keeping maps back to ``text``.
+
+    ``focus=True`` renders only the neighbourhood of ticker-like marks on an HTML page (the
+    DataFrame path, which keeps no residue); ``deadline`` is a ``time.monotonic()`` value.
+    """
+    maps: list[OffsetMap] = []
+    is_html = markup == "html" or (markup == "auto" and "<" in text and looks_like_html(text))
+    if is_html:
+        edits = render_edits(text, focus=focus, deadline=deadline)
+        if edits:
+            text, step = _apply(text, edits)
+            maps.append(step)
+    if NEEDS_NORMALIZING.search(text) is not None:
+        edits = _fold_edits(text, deadline)
+        if edits:
+            text, step = _apply(text, edits)
+            maps.append(step)
+    return Normalized(text, tuple(maps), is_html)
+
+
+def is_blank(text: str) -> bool:
+    """White space only, by the one definition the strips use (``str.isspace``)."""
+    return not text or text.isspace()
+

@@ -1,0 +1,116 @@
+"""The one pipeline: text -> normalized text -> entries -> checks -> frame.
+
+Every reader of ticker_parse (``parse``, ``frame_from_text``, ``read_ticker``, the
+streaming readers, the CLI, WARC records) calls :func:`run`, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from ticker_parse.checks import Checked, check_entries
+from ticker_parse.entries import read_entries
+from ticker_parse.errors import TickerArgumentError, UnknownDialectError
+from ticker_parse.grammar import known_symbols
+from ticker_parse.models import Dialect
+from ticker_parse.normalize import Markup, Normalized, check_markup, normalize
+from ticker_parse.table import Exactness, assemble_frame, check_exact, dedupe
+
+__all__ = ["Parsed", "Settings", "frame_from_text", "run", "settings"]
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Checked arguments shared by every reader."""
+
+    dialect: Dialect | None
+    known: frozenset[str]
+    validate: bool
+    markup: Markup
+
+
+def to_dialect(dialect: Dialect | str | None) -> Dialect | None:
+    """Check a ``dialect=`` argument: a :class:`Dialect`, its value, or None to detect."""
+    if dialect is None or isinstance(dialect, Dialect):
+        return dialect
+    if not isinstance(dialect, str):
+        raise TickerArgumentError(f"dialect= takes a str, not {type(dialect).__name__}")
+    try:
+        return Dialect(dialect.lower())
+    except ValueError:
+        names = ", ".join(d.value for d in Dialect)
+        raise UnknownDialectError(f"unknown dialect {dialect!r}; expected one of {names}") from None
+
+
+def settings(
+    *,
+    dialect: Dialect | str | None = None,
+    symbols: Iterable[str] | None = None,
+    validate: bool = True,
+    markup: str = "auto",
+) -> Settings:
+    """Check the shared arguments once, up front, with messages that say what to change."""
+    if not isinstance(validate, bool):
+        raise TickerArgumentError(f"validate= takes True or False, not {validate!r}")
+    return Settings(to_dialect(dialect), known_symbols(symbols), validate, check_markup(markup))
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """What the pipeline made of one text: its entries, checked, with original offsets."""
+
+    normalized: Normalized
+    checked: Checked
+    start: npt.NDArray[np.int64]
+    end: npt.NDArray[np.int64]
+
+
+def run(
+    text: str, options: Settings, *, focus: bool = False, deadline: float | None = None
+) -> Parsed:
+    """Run the pipeline on one text (``deadline``: a ``time.monotonic()`` value)."""
+    if not isinstance(text, str):
+        raise TickerArgumentError(f"expected text as a str, not {type(text).__name__}")
+    norm = normalize(text, markup=options.markup, focus=focus, deadline=deadline)
+    entries = read_entries(norm.text, options.dialect, deadline=deadline)
+    checked = check_entries(entries, options.known, validate=options.validate)
+    start = norm.original_starts(checked.entries.start)
+    end = norm.original_ends(checked.entries.end)
+    return Parsed(norm, checked, start, end)
+
+
+def frame_from_text(
+    text: str,
+    *,
+    dialect: Dialect | str | None = None,
+    symbols: Iterable[str] | None = None,
+    validate: bool = True,
+    exact: Exactness | bool = "float",
+    drop_duplicates: bool = False,
+    markup: str = "auto",
+    source: str | None = None,
+    captured_at: pd.Timestamp | None = None,
+    timeout: float | None = None,
+) -> pd.DataFrame:
+    """Text to DataFrame, one row per quote (see ``table`` for the columns).
+
+    A pure function of its arguments, picklable, so that Dask can map it over files.
+    """
+    options = settings(dialect=dialect, symbols=symbols, validate=validate, markup=markup)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    parsed = run(text, options, focus=True, deadline=deadline)
+    frame = assemble_frame(
+        parsed.checked,
+        parsed.start,
+        parsed.end,
+        exact=check_exact(exact),
+        source=source,
+        captured_at=captured_at,
+    )
+    return dedupe(frame) if drop_duplicates else frame

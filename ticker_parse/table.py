@@ -1,0 +1,216 @@
+"""The DataFrame of quotes: its schema, building it from checked columns, dedupe.
+
+Columns, in order: ``symbol, price, direction, change, percent, start, end,
+expected_percent, issues, strip, strip_id, source, captured_at``. Numbers are float64 by
+default (a float made on purpose: the DataFrame path is for analysis at scale);
+``exact="decimal"`` gives ``Decimal`` objects built from the displayed text,
+``exact="text"`` the displayed figures as strings. Text columns use pandas' default ``str``
+dtype.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ticker_parse.checks import Checked, bits_to_labels, check_entries, expected_percent
+from ticker_parse.entries import Entries
+from ticker_parse.errors import TickerArgumentError
+from ticker_parse.grammar import PSX_INDICES
+from ticker_parse.models import Direction
+
+__all__ = [
+    "COLUMNS",
+    "DEDUPE_COLUMNS",
+    "DIRECTION_DTYPE",
+    "TEXT_DTYPE",
+    "Exactness",
+    "assemble_frame",
+    "check_exact",
+    "dedupe",
+    "empty_frame",
+    "strip_ids",
+]
+
+#: Column names in order.
+COLUMNS: tuple[str, ...] = (
+    "symbol",
+    "price",
+    "direction",
+    "change",
+    "percent",
+    "start",
+    "end",
+    "expected_percent",
+    "issues",
+    "strip",
+    "strip_id",
+    "source",
+    "captured_at",
+)
+#: pandas' own default for text (``str``: Arrow-backed where pyarrow is installed).
+TEXT_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
+DIRECTION_DTYPE = pd.CategoricalDtype([d.value for d in Direction], ordered=False)
+CAPTURED_DTYPE = pd.DatetimeTZDtype("ns", "UTC")
+#: The fields that make two rows the same quote: a strip shown twice on one page.
+DEDUPE_COLUMNS: tuple[str, ...] = ("symbol", "price", "direction", "change", "percent")
+
+#: ``exact=`` values: "float" (float64), "decimal" (``Decimal``), "text" (as displayed).
+Exactness = Literal["float", "decimal", "text"]
+
+
+def check_exact(exact: object) -> Exactness:
+    """Check an ``exact=`` argument (``True``/``False`` still mean decimal/float)."""
+    if exact is False:
+        return "float"
+    if exact is True:
+        return "decimal"
+    if exact in ("float", "decimal", "text"):
+        return exact  # type: ignore[return-value]
+    raise TickerArgumentError(f"exact= takes 'float', 'decimal' or 'text', not {exact!r}")
+
+
+def _text(values: pa.Array | list[str | None]) -> pd.api.extensions.ExtensionArray:
+    if isinstance(values, pa.Array | pa.ChunkedArray):
+        values = values.cast(pa.large_string())
+    array: pd.api.extensions.ExtensionArray = pd.array(values, dtype=TEXT_DTYPE)
+    return array
+
+
+def _plain(texts: pa.Array) -> pa.Array:
+    """Displayed figures without thousands separators or a leading ``+``."""
+    return pc.utf8_ltrim(pc.replace_substring(texts, ",", ""), "+")
+
+
+def _exact_column(texts: pa.Array, exact: Exactness) -> object:
+    plain = _plain(texts)
+    if exact == "text":
+        return _text(plain)
+    return pd.Series(
+        [None if t is None else Decimal(t) for t in plain.to_pylist()], dtype=object
+    ).array
+
+
+def _issue_strings(bits: npt.NDArray[np.uint16]) -> pd.api.extensions.ExtensionArray:
+    labels, index = bits_to_labels(bits)
+    decoded = pa.array(labels, pa.large_string()).take(pa.array(index))
+    return _text(decoded)
+
+
+def strip_ids(
+    strip: npt.NDArray[np.int64], fields: pd.DataFrame
+) -> pd.api.extensions.ExtensionArray:
+    """A stable id per strip: a hash of its entries' displayed fields, in order.
+
+    pandas' own hashing (``hash_pandas_object``, fixed key) of each row's fields, combined
+    over the strip's rows with their positions, as 16 hex digits: the same strip on 100
+    pages gets one id, on any machine.
+    """
+    if not len(strip):
+        return _text([])
+    rows = pd.util.hash_pandas_object(fields, index=False).to_numpy()
+    firsts = np.flatnonzero(np.r_[True, strip[1:] != strip[:-1]])
+    position = np.arange(len(strip)) - np.repeat(firsts, np.diff(np.r_[firsts, len(strip)]))
+    mixed = rows * np.uint64(0x9E3779B97F4A7C15) ^ (position.astype(np.uint64) + np.uint64(1))
+    mixed ^= mixed >> np.uint64(29)
+    mixed = mixed * np.uint64(0xBF58476D1CE4E5B9)
+    total = np.add.reduceat(mixed, firsts)
+    per_strip = np.array([f"{v:016x}" for v in total.tolist()], dtype=object)
+    counts = np.diff(np.r_[firsts, len(strip)])
+    return _text(list(np.repeat(per_strip, counts)))
+
+
+def assemble_frame(
+    checked: Checked,
+    start: npt.NDArray[np.int64],
+    end: npt.NDArray[np.int64],
+    *,
+    exact: Exactness = "float",
+    source: str | None = None,
+    captured_at: pd.Timestamp | None = None,
+    strip_base: int = 0,
+) -> pd.DataFrame:
+    """The one place a quotes DataFrame is put together.
+
+    ``start``/``end`` index the caller's text; ``strip_base`` numbers the strips of a block
+    after those of the blocks before it.
+    """
+    entries = checked.entries
+    n = len(entries)
+    with np.errstate(invalid="ignore"):
+        expected = expected_percent(checked.price, checked.change)
+    symbol = _text(checked.symbol)
+    direction = pd.Categorical.from_codes(entries.direction, dtype=DIRECTION_DTYPE)
+    plain = {
+        "price": _plain(checked.price_text),
+        "change": _plain(entries.change),
+        "percent": _plain(entries.percent),
+    }
+    id_fields = pd.DataFrame(
+        {name: _text(values) for name, values in plain.items()}
+        | {"symbol": symbol, "direction": entries.direction}
+    )
+    columns: dict[str, object] = {
+        "symbol": symbol,
+        "price": checked.price,
+        "direction": direction,
+        "change": checked.change,
+        "percent": checked.percent,
+        "start": np.asarray(start, dtype=np.int64),
+        "end": np.asarray(end, dtype=np.int64),
+        "expected_percent": expected,
+        "issues": _issue_strings(checked.bits),
+        "strip": entries.strip + strip_base,
+        "strip_id": strip_ids(entries.strip, id_fields),
+        "source": _text([source] * n),
+        "captured_at": pd.array(
+            [captured_at] * n if captured_at is not None else [pd.NaT] * n, dtype=CAPTURED_DTYPE
+        ),
+    }
+    if exact != "float":
+        columns["price"] = _exact_column(checked.price_text, exact)
+        columns["change"] = _exact_column(entries.change, exact)
+        columns["percent"] = _exact_column(entries.percent, exact)
+    # copy=False: the columns are fresh arrays made for this frame; copying them into
+    # consolidated blocks would only double the peak memory of big conversions.
+    return pd.DataFrame(columns, columns=list(COLUMNS), copy=False)
+
+
+def empty_frame(*, exact: Exactness = "float") -> pd.DataFrame:
+    """A frame with no rows and exactly the dtypes a parse produces (Dask's ``meta``)."""
+    empty = np.empty(0, dtype=np.int64)
+    return assemble_frame(check_entries(Entries.empty(), PSX_INDICES), empty, empty, exact=exact)
+
+
+def dedupe(frame: pd.DataFrame, seen: set[int] | None = None) -> pd.DataFrame:
+    """Drop rows whose displayed fields repeat an earlier row's (a strip shown twice).
+
+    Two rows are the same quote when symbol, direction and the *values* of price, change
+    and percent are equal: ``61.8`` and ``61.80`` are one price (a float frame cannot tell
+    them apart, so neither do the text and Decimal frames). Hashed with pandas' own
+    ``hash_pandas_object``; ``seen`` carries the hashes kept so far across the chunks of one
+    input.
+    """
+    if not len(frame):
+        return frame
+    keys = frame[list(DEDUPE_COLUMNS)].copy()
+    for name in ("price", "change", "percent"):
+        if keys[name].dtype != np.float64:
+            keys[name] = pd.to_numeric(keys[name].astype(object), errors="coerce").astype(
+                np.float64
+            )
+    keys["direction"] = keys["direction"].astype(str)
+    hashes = pd.util.hash_pandas_object(keys, index=False)
+    keep = ~hashes.duplicated().to_numpy()
+    if seen is not None:
+        values = hashes.to_numpy()
+        keep &= ~np.isin(values, np.fromiter(seen, np.uint64, count=len(seen)))
+        seen.update(values[keep].tolist())
+    return frame.loc[keep].reset_index(drop=True)
+
