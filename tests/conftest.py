@@ -8,8 +8,6 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from ticker_parse._entries import Entries
-
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 OBSERVER_SEED = SEEDS / "000_b6ae8b35eee2fbd0.txt"
 BR_SAMPLES = sorted(SEEDS.glob("br_*.txt"))
@@ -37,11 +35,3 @@ def observer_text() -> str:
     """The Pakistan Observer seed page, as scraped."""
     return OBSERVER_SEED.read_text(encoding="utf-8")
 
-
-def assert_same_entries(got: Entries | None, expected: Entries | None) -> None:
-    """Both None (the text needs the general path), or the same rows."""
-    if expected is None:
-        assert got is None
-        return
-    assert got is not None
-    assert got.equals(expected)

@@ -12,12 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import ticker_parse
-from tests.conftest import OBSERVER_SEED, assert_same_entries
+from tests.conftest import OBSERVER_SEED
 from tests.test_seed import GOLDEN
-from ticker_parse import Dialect, _polars_engine
-from ticker_parse._columnar import Engine, columnar_frame
-from ticker_parse.frame import Exactness
-from ticker_parse.parser import entries_frame
+from ticker_parse import Dialect
 from ticker_parse.strategies import noise, strips
 
 FIRST_COLUMNS = ["symbol", "price", "direction", "change", "percent", "start", "end"]
@@ -33,18 +30,6 @@ def test_to_frame_has_one_row_per_quote_with_the_contract_columns(observer_text:
     assert frame["price"].tolist() == [float(g[1]) for g in GOLDEN]
     assert frame["direction"].astype(str).tolist() == [g[2] for g in GOLDEN]
     assert (frame["issues"] == "percent_as_fraction").all()
-
-
-@pytest.mark.parametrize("engine", ["polars", "scan"])
-def test_fast_path_exact_columns_read_the_displayed_figures(engine: Engine) -> None:
-    """exact=True on the columnar path gives the strip's own digits, also after a resplit."""
-    text = "AGL38.02▲ 0.08 (0.00%)KOSM7▲ 0.48 (0.07%)KSE10067194▲ 646.5 (0.01%)"
-    frame = columnar_frame(text, exact=True, engine=engine)
-    assert frame is not None
-    assert frame["symbol"].tolist() == ["AGL", "KOSM", "KSE100"]
-    assert frame["price"].tolist() == [Decimal("38.02"), Decimal("7"), Decimal("67194")]
-    assert frame["percent"].tolist() == [Decimal("0.00"), Decimal("0.07"), Decimal("0.01")]
-    pd.testing.assert_frame_equal(frame, ticker_parse.parse(text).to_frame(exact=True))
 
 
 def test_to_frame_exact_gives_decimal_columns(observer_text: str) -> None:
@@ -137,71 +122,16 @@ def test_read_ticker_rejects_a_bad_chunksize() -> None:
 # --- the columnar fast path gives exactly the records path's rows -----------------------
 
 
-def test_fast_path_applies_to_clean_concatenated_text() -> None:
-    """Clean concatenated text takes the columnar path; anything else falls back."""
-    assert columnar_frame("AGL38.02▲ 0.08 (0.21%)") is not None
-    assert columnar_frame("AGL38.02&#9650; 0.08 (0.21%)") is None
-    assert columnar_frame("AIRLINK 61.80 Increased By ▲ 1.37 (2.27%)") is None
-
-
-@pytest.mark.parametrize("engine", ["polars", "scan"])
-@given(
-    parts=st.lists(st.one_of(strips(Dialect.CONCATENATED), noise()), min_size=0, max_size=6),
-    glue=st.sampled_from(["", "\n", " ", ")", "X", "1"]),
-)
-def test_fast_path_equals_records_path(parts: list[object], glue: str, engine: Engine) -> None:
-    """On any mix of strips and noise, both paths give identical frames (either engine)."""
-    text = glue.join(p.text if hasattr(p, "text") else str(p) for p in parts)
-    fast = columnar_frame(text, engine=engine)
-    if fast is None:
-        return
-    slow = ticker_parse.parse(text).to_frame()
-    pd.testing.assert_frame_equal(fast, slow)
-
 
 @given(
     parts=st.lists(st.one_of(*(strips(d) for d in Dialect), noise()), max_size=6),
-    glue=st.sampled_from(["\n", "\n\n", " | ", ""]),
-    exact=st.sampled_from([False, True, "text"]),
+    glue=st.sampled_from(["\n", "\n\n", " | ", "", ")", "X", "1", "\x1c"]),
+    exact=st.sampled_from(["float", "decimal", "text"]),
 )
-def test_entries_frame_equals_the_records_frame(
-    parts: list[object], glue: str, exact: Exactness
-) -> None:
-    """Text the columnar path does not take (every dialect, noise between) goes into
-    columns straight from the entries: the same frame parse().to_frame() builds."""
+def test_frame_from_text_equals_the_records_frame(parts: list[object], glue: str, exact: str) -> None:
+    """frame_from_text (no records) and parse().to_frame() give the same frame."""
     text = glue.join(p.text if hasattr(p, "text") else str(p) for p in parts)
     pd.testing.assert_frame_equal(
-        entries_frame(text, exact=exact), ticker_parse.parse(text).to_frame(exact=exact)
+        ticker_parse.frame_from_text(text, exact=exact),  # type: ignore[arg-type]
+        ticker_parse.parse(text).to_frame(exact=exact),  # type: ignore[arg-type]
     )
-
-
-@given(
-    parts=st.lists(st.one_of(strips(Dialect.CONCATENATED), noise()), min_size=1, max_size=6),
-    block=st.integers(1, 120),
-)
-def test_fast_path_in_small_blocks_equals_one_block(parts: list[object], block: int) -> None:
-    """Cutting the text into blocks (to bound memory) changes no row, offset or strip."""
-    text = ")".join(p.text if hasattr(p, "text") else str(p) for p in parts)
-    assert_same_entries(
-        _polars_engine.extract(text, block_size=block),
-        _polars_engine.extract(text, block_size=10**9),
-    )
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "KSE10067194▲ 646.5 (0.01%)BR306952▼ -74.5 (-0.01%)",
-        "AB012.5▲ 0 (0.00%)",
-        "XAGL38.02▲ 0.08 (0.21%)",
-        "ABCDEFGHIJKLMNOPQ38.02▲ 0.08 (0.21%)",
-        "AGL38.02▲ 0.08 (0.21%",
-        "junk (x) AGL38.02▲ 0.08 (0.21%) more)",
-    ],
-)
-@pytest.mark.parametrize("engine", ["polars", "scan"])
-def test_fast_path_equals_records_path_on_edge_cases(text: str, engine: Engine) -> None:
-    """Glued index rows, ambiguous splits, look-behind and truncation agree too."""
-    fast = columnar_frame(text, engine=engine)
-    assert fast is not None
-    pd.testing.assert_frame_equal(fast, ticker_parse.parse(text).to_frame())

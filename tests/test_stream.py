@@ -10,8 +10,8 @@ import pytest
 
 import ticker_parse
 from tests.conftest import BR_SAMPLES, OBSERVER_SEED
-from ticker_parse.parser import parse
-from ticker_parse.stream import iter_blocks
+from ticker_parse.reading import iter_blocks, iter_frames
+from ticker_parse.records import parse
 
 MIXED = (
     OBSERVER_SEED.read_text(encoding="utf-8")[:1200]
@@ -93,7 +93,7 @@ def test_iter_quotes_reads_a_file_in_small_blocks(tmp_path: Path) -> None:
 def test_chunked_frames_equal_the_whole_frame(tmp_path: Path) -> None:
     """read_ticker(chunksize=N) in small blocks concatenates to the one-shot frame."""
     text = MIXED * 4
-    chunks = list(ticker_parse.stream.iter_frames(io.StringIO(text), chunksize=25, block_size=100))
+    chunks = list(iter_frames(io.StringIO(text), chunksize=25, block_size=100))
     assert all(len(c) <= 25 for c in chunks)
     merged = pd.concat(chunks, ignore_index=True)
     pd.testing.assert_frame_equal(merged, ticker_parse.read_ticker(io.StringIO(text)))

@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import ticker_parse
-from ticker_parse import Dialect, IssueCode, validate
+from ticker_parse import Dialect, IssueCode
+from ticker_parse import checks as validate
 from ticker_parse.strategies import HonestQuote, honest_quotes, render, strips
 
 
