@@ -23,7 +23,15 @@ FIRST_COLUMNS = ["symbol", "price", "direction", "change", "percent", "start", "
 def test_to_frame_has_one_row_per_quote_with_the_contract_columns(observer_text: str) -> None:
     """30 rows; symbol, price, direction, change, percent, start, end, then validation."""
     frame = ticker_parse.parse(observer_text).to_frame()
-    assert list(frame.columns) == [*FIRST_COLUMNS, "expected_percent", "issues"]
+    assert list(frame.columns) == [
+        *FIRST_COLUMNS,
+        "expected_percent",
+        "issues",
+        "strip",
+        "strip_id",
+        "source",
+        "captured_at",
+    ]
     assert len(frame) == 30
     assert frame["price"].dtype == "float64"
     assert frame["symbol"].tolist() == [g[0] for g in GOLDEN]

@@ -79,8 +79,10 @@ def test_iter_quotes_reads_a_file_in_small_blocks(tmp_path: Path) -> None:
     """iter_quotes over a file read 64 characters at a time equals parse() of the whole."""
     path = tmp_path / "dump.txt"
     path.write_text(MIXED * 3, encoding="utf-8")
-    residue: list[ticker_parse.Residue] = []
-    streamed = list(ticker_parse.iter_quotes(path, block_size=64, residue=residue))
+    items = list(ticker_parse.iter_quotes(path, block_size=64, residue=True))
+    streamed = [q for q in items if isinstance(q, ticker_parse.Quote)]
+    residue = [r for r in items if isinstance(r, ticker_parse.Residue)]
+    assert [i.start for i in items] == sorted(i.start for i in items)
     whole = parse(MIXED * 3)
     assert _figures(streamed) == _figures(whole.quotes)
 

@@ -75,7 +75,7 @@ def test_each_injected_fault_gets_its_code(text: str, code: IssueCode) -> None:
         "FFL 9.25 Increased By ▲ 0.19 (2.1%)",  # trailing zero dropped
         "PPL 106.30 Decreased By ▼ -1.07 (-1%)",
         "KSE100 67,194 Increased By 646.5 (0.97%)",  # index rounded to an integer
-        "XYZ 27.30   0.00 |",  # flat, no percent
+        "XYZ 27.30   0.00 | ABC 11.20   0.05 |",  # flat, no percent
     ],
 )
 def test_display_habits_are_not_mistaken_for_faults(text: str) -> None:

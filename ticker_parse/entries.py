@@ -61,7 +61,7 @@ _OPENS_LINE = r"(?:^|\n)[ \t]{0,8}$"
 _CURRENCIES = frozenset(
     "USD EUR GBP SAR AED JPY CNY CHF CAD AUD KWD QAR OMR BHD MYR INR TRY SGD HKD".split()
 )
-_MARQUEE_MIN_RUN = 3
+_MARQUEE_MIN_RUN = 2
 
 
 @dataclass(frozen=True, eq=False)
@@ -174,6 +174,16 @@ def _directions(dialect: Dialect, got: pa.StructArray) -> tuple[npt.NDArray[np.i
     return np.where(zero, UNCHANGED, np.where(down, DOWN, UP)).astype(np.int8), conflict
 
 
+def _arrow_text(text: str) -> pa.Array:
+    """``text`` as an Arrow string; a lone surrogate (from ``errors="surrogateescape"``)
+    becomes U+FFFD, one character for one, so that every offset stays right."""
+    try:
+        return pa.array([text], pa.large_string())
+    except UnicodeEncodeError:
+        clean = "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text)
+        return pa.array([clean], pa.large_string())
+
+
 def _bracketed(text: str, forced: Dialect | None, deadline: float | None) -> Entries:
     """Entries of the ``)``-terminated dialects, strips numbered from 0."""
     dialects = [
@@ -183,7 +193,7 @@ def _bracketed(text: str, forced: Dialect | None, deadline: float | None) -> Ent
     ]
     if not dialects:
         return Entries.empty()
-    cut = pc.list_flatten(pc.split_pattern(pa.array([text], pa.large_string()), ")"))
+    cut = pc.list_flatten(pc.split_pattern(_arrow_text(text), ")"))
     n = len(cut) - 1  # the text after the last ")" closes no entry
     if n <= 0:
         return Entries.empty()
@@ -310,26 +320,23 @@ def _marquee_runs(text: str, forced: bool, deadline: float | None) -> list[list[
 def _looks_like_psx(run: list[Any]) -> bool:
     """Evidence that a run of marquee matches is a PSX marquee, not rates, scores or weather.
 
-    Several entries in a row; no currency codes; prices on a price grid (at most 2 decimals,
-    most of them shown with decimals); no change as big as the price (a buy/sell pair of
-    rates is two prices, a score two counts).
+    Several entries in a row (:data:`_MARQUEE_MIN_RUN`); no currency codes; most prices
+    shown with decimals (scores and temperatures are whole numbers); and not mostly pairs of
+    similar positive figures (a buy/sell pair of rates, ``USD 278.50 279.80``).
     """
     if len(run) < _MARQUEE_MIN_RUN:
         return False
-    with_decimals = 0
+    with_decimals = pairs = 0
     for m in run:
         symbol, price, change = m.group("symbol", "price", "change")
         if symbol in _CURRENCIES:
             return False
-        dot = price.find(".")
-        if dot >= 0:
-            if len(price) - dot - 1 > 2:
-                return False
-            with_decimals += 1
-        value = float(price)
-        if not value > 0 or abs(float(change)) >= value:
+        with_decimals += "." in price
+        value, moved = float(price), float(change)
+        if not value > 0:
             return False
-    return with_decimals * 2 >= len(run)
+        pairs += value >= 1 and 0.8 * value <= moved <= 1.25 * value
+    return with_decimals * 2 >= len(run) and pairs * 2 < len(run)
 
 
 def _marquee(text: str, forced: bool, deadline: float | None) -> Entries:

@@ -15,9 +15,9 @@ import io
 import lzma
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import IO, BinaryIO, Literal, overload
+from typing import IO, BinaryIO, Literal, TypeVar, overload
 
 import numpy as np
 import pandas as pd
@@ -31,7 +31,7 @@ from ticker_parse.errors import (
 from ticker_parse.models import Dialect, Quote, Residue
 from ticker_parse.pipeline import frame_from_text
 from ticker_parse.records import parse
-from ticker_parse.table import Exactness, check_exact, dedupe, empty_frame
+from ticker_parse.table import Exactness, check_exact, dedupe
 
 __all__ = [
     "MARGIN",
@@ -48,6 +48,7 @@ __all__ = [
 ]
 
 PathOrBuffer = str | os.PathLike[str] | IO[str]
+_T = TypeVar("_T")
 
 _BLOCK = 1 << 20
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -202,20 +203,9 @@ MARGIN = 1024
 
 
 def _safe_cut(buf: str, limit: int, margin: int) -> int:
-    """Where ``buf`` may be cut (0: not yet).
-
-    Best at a strip break: after a line that does not end an entry (prose, a blank line),
-    so that a strip's convention is voted on the whole strip whatever the block size. Else
-    after the last ``)`` or ``|`` (a strip longer than a block is then voted per block);
-    with neither in sight, ``margin`` characters back.
-    """
-    low = max(0, limit - (limit >> 1))
-    pos = buf.rfind("\n", low, limit)
-    while pos > 0:
-        before = buf[:pos].rstrip(" \t\r")
-        if not before.endswith((")", "|")):
-            return pos + 1
-        pos = buf.rfind("\n", low, pos)
+    """Where ``buf`` may be cut (0: not yet): after the last ``)`` or ``|`` before
+    ``limit``, which ends an entry if anything does; with neither in sight, ``margin``
+    characters back."""
     cut = max(buf.rfind(")", 0, limit), buf.rfind("|", 0, limit)) + 1
     if cut > 0:
         return cut
@@ -288,6 +278,57 @@ def _check_chunksize(chunksize: object) -> int:
     return chunksize
 
 
+def _whole_strips(
+    pieces: Iterable[str], block_size: int
+) -> Iterator[tuple[int, str, Callable[[int], None] | None]]:
+    """Blocks for the parsers, each ending after a whole strip where it can.
+
+    Yields ``(offset, text, carry)``; a parser that finds the text's last strip running to
+    its end calls ``carry(start)`` to hand the text from ``start`` on to the next block
+    (``carry`` is None for the last block), so that every strip is read, and its
+    convention voted on, in one piece, wherever the blocks were cut. A strip longer than a
+    quarter of a block is read where the cut falls.
+    """
+    held = ""
+    for (base, block), is_last in _with_last(iter_blocks(pieces, min_block=block_size)):
+        text = held + block
+        offset = base - len(held)
+        held = ""
+        kept: list[int] = []
+
+        def carry(start: int, text: str = text, kept: list[int] = kept) -> None:
+            if 0 < start and len(text) - start < max(block_size, 4 * MARGIN) // 4 + MARGIN:
+                kept.append(start)
+
+        yield offset, text, None if is_last else carry
+        if kept:
+            held = text[kept[0] :]
+
+
+def _with_last(items: Iterable[_T]) -> Iterator[tuple[_T, bool]]:
+    it = iter(items)
+    try:
+        previous = next(it)
+    except StopIteration:
+        return
+    for item in it:
+        yield previous, False
+        previous = item
+    yield previous, True
+
+
+def _tail_strip(frame: pd.DataFrame, text: str) -> int | None:
+    """Where the last strip of ``frame`` starts, if it runs to the end of ``text``."""
+    if not len(frame):
+        return None
+    strip = frame["strip"].to_numpy()
+    first = int(np.searchsorted(strip, strip[-1]))
+    end = int(frame["end"].iloc[-1])
+    if text[end:].strip():
+        return None
+    return int(frame["start"].iloc[first])
+
+
 def block_frames(
     pieces: Iterable[str],
     *,
@@ -307,13 +348,14 @@ def block_frames(
     what was not parsed is collected too.
     """
     strips = 0
-    for base, block in iter_blocks(pieces, min_block=block_size):
+    for base, block, carry in _whole_strips(pieces, block_size):
+        result = None
         if residue is not None:
             result = parse(block, dialect=dialect, symbols=symbols, validate=validate, markup=markup)
             frame = result.to_frame(exact=exact)
-            frame["source"] = source
-            frame["captured_at"] = captured_at
-            residue.extend(_shifted(result.residue, base))
+            frame["source"] = pd.array([source] * len(frame), dtype=frame["source"].dtype)
+            if captured_at is not None:
+                frame["captured_at"] = captured_at
         else:
             frame = frame_from_text(
                 block,
@@ -325,6 +367,13 @@ def block_frames(
                 source=source,
                 captured_at=captured_at,
             )
+        cut = _tail_strip(frame, block) if carry is not None else None
+        if cut is not None and carry is not None:
+            carry(cut)
+            frame = frame.loc[frame["start"].to_numpy() < cut].reset_index(drop=True)
+        if result is not None and residue is not None:
+            limit = len(block) if cut is None else cut
+            residue.extend(_shifted((r for r in result.residue if r.end <= limit), base))
         if base:
             frame["start"] += base
             frame["end"] += base
@@ -538,18 +587,23 @@ def iter_quotes(
     pieces = iter_text(
         path_or_buffer, encoding=encoding, errors=encoding_errors, read_size=block_size
     )
-    for base, block in iter_blocks(pieces, min_block=block_size):
+    for base, block, carry in _whole_strips(pieces, block_size):
         result = parse(block, dialect=dialect, symbols=symbols, validate=validate, markup=markup)
+        limit = len(block)
+        if carry is not None and result.strips:
+            last = result.strips[-1]
+            if not block[last.end :].strip():
+                carry(last.start)
+                limit = last.start if 0 < last.start else limit
         quotes = (
             q.model_copy(update={"start": q.start + base, "end": q.end + base})
             for q in result.quotes
+            if q.start < limit
         )
         if not residue:
             yield from quotes
             continue
-        items: list[Quote | Residue] = [*quotes, *_shifted(result.residue, base)]
+        kept = (r for r in result.residue if r.end <= limit)
+        items: list[Quote | Residue] = [*quotes, *_shifted(kept, base)]
         items.sort(key=lambda item: item.start)
         yield from items
-
-
-_ = (np, empty_frame, TickerParseError, TickerDecodeError)

@@ -185,6 +185,8 @@ def strips(
 ) -> RenderedStrip:
     """A strip of honest quotes in one dialect, as a site would print it."""
     d = Dialect(dialect)
+    if d is Dialect.MARQUEE:  # a lone marquee entry is no evidence of a marquee
+        min_size, max_size = max(min_size, 2), max(max_size, 2)
     quotes = draw(st.lists(honest_quotes(), min_size=min_size, max_size=max_size))
     if d in (Dialect.BRECORDER, Dialect.CONCATENATED) and draw(st.booleans()):
         quotes = [*quotes, draw(honest_quotes(index=True))]
