@@ -470,3 +470,18 @@ def test_strip_id_of_a_tiny_frame_is_pinned() -> None:
     # strip. Only change it together with a note in the changelog.
     frame = quotes(("2024-03-04 06:00", "a", [("KSE100", 70000.0, 120.5), ("AGL", 10.5, -0.25)]))
     assert list(strip_ids(frame)) == ["b1a8916856f5887c", "b1a8916856f5887c"]
+
+
+def test_pages_parsed_one_by_one_can_be_concatenated() -> None:
+    # every page numbers its strips from 0: source and captured_at keep them apart
+    pages = [
+        quotes(("2024-03-05 06:00", "br/1", INDEX_ROWS + STOCKS_STALE)),
+        quotes(("2024-03-05 06:01", "br/2", STRIP)),
+        quotes(("2024-03-05 06:02", "br/3", INDEX_ROWS + STOCKS_STALE)),
+    ]
+    frame = pd.concat(pages, ignore_index=True)
+    assert (frame["strip"] == 0).all()
+    ids = strip_ids(frame)
+    assert list(ids) == [i for page in pages for i in strip_ids(page)]
+    assert ids.nunique() == 2
+    assert list(stale_rows(frame)) == [i for page in pages for i in stale_rows(page)]

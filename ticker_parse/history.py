@@ -61,6 +61,7 @@ HISTORY_COLUMNS: tuple[str, ...] = (
 _STATE = ("price", "change", "percent", "direction")
 #: Input columns :func:`history` consumes (every other column passes through).
 _CONSUMED = ("symbol", *_STATE, "issues", "strip", "strip_id", "source", "captured_at")
+_STRIP_KEY = ("strip", "source", "captured_at")
 _NO_TIME = np.iinfo(np.int64).max  # sorts untimed rows after every timed one
 _ALWAYS = np.iinfo(np.int64).min  # "since forever": contributes nothing to a count
 _BASE_DECIMALS = 6  # previous closes (price - change) are compared rounded to this
@@ -87,6 +88,20 @@ def _texts(column: pd.Series) -> np.ndarray:
 def _group_codes(column: pd.Series, *, sort: bool = False) -> np.ndarray:
     codes, _ = pd.factorize(column, sort=sort, use_na_sentinel=False)
     return np.asarray(codes, dtype=np.int64)
+
+
+def _strip_codes(frame: pd.DataFrame) -> np.ndarray:
+    """A group number per row: one per strip.
+
+    A strip is the rows sharing ``strip`` and, when the frame has those columns, ``source``
+    and ``captured_at`` too: frames of separately parsed pages (each numbering its strips
+    from 0) can be concatenated without their strips running together.
+    """
+    keys = [c for c in _STRIP_KEY if c in frame.columns]
+    if len(keys) == 1:
+        return _group_codes(frame["strip"])
+    codes = frame.groupby(keys, sort=False, dropna=False, observed=True).ngroup()
+    return codes.to_numpy(dtype=np.int64)
 
 
 def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -118,7 +133,9 @@ def _hex16(values: np.ndarray) -> np.ndarray:
 def strip_ids(frame: pd.DataFrame) -> pd.Series:
     """The id of each row's strip: 16 lowercase hex digits, equal for equal strips.
 
-    A strip is the rows sharing one ``strip`` number. Its id depends only on its entries
+    A strip is the rows sharing one ``strip`` number (and ``source`` and ``captured_at``
+    when the frame has them, so that frames of separately parsed pages can be
+    concatenated). Its id depends only on its entries
     (``symbol, price, change, percent, direction``) and their order within the strip, so the
     same strip captured on many pages, in any frame, on any machine, gets the same id.
 
@@ -139,7 +156,7 @@ def strip_ids(frame: pd.DataFrame) -> pd.Series:
     n = len(frame)
     if n == 0:
         return pd.Series([], index=frame.index, name="strip_id", dtype=pd.StringDtype("pyarrow"))
-    group = _group_codes(frame["strip"])
+    group = _strip_codes(frame)
     position = pd.Series(group).groupby(group, sort=False).cumcount().to_numpy(np.uint64)
     parts = pd.DataFrame(
         {
@@ -181,7 +198,7 @@ def stale_rows(
 
     Business Recorder sometimes prints every stock row as ``No Change ▼ 0.00 (0%)`` at
     yesterday's price while the index rows beside them have moved. A strip (the rows
-    sharing one ``strip`` number) is stale when
+    sharing ``strip``, ``source`` and ``captured_at``) is stale when
 
     * it has at least ``min_stocks`` stock rows (rows whose ``symbol`` is not in
       ``indices``), and *every* one of them shows ``change == 0``, and
@@ -195,7 +212,7 @@ def stale_rows(
     _require(frame, ("symbol", "change", "strip"), "stale_rows")
     if len(frame) == 0:
         return np.zeros(0, dtype=bool)
-    group = _group_codes(frame["strip"])
+    group = _strip_codes(frame)
     k = int(group.max()) + 1
     is_index = frame["symbol"].isin(indices).to_numpy(dtype=bool, na_value=False)
     change = _floats(frame["change"])
@@ -327,7 +344,7 @@ def history(
     captured_at`` pass through with the value of the run's first row.
 
     **STALE_QUOTE.** A run is flagged when one of its rows, *r*, in strip *S* (the rows
-    sharing *r*'s ``strip`` number), meets all of:
+    sharing *r*'s ``strip``, ``source`` and ``captured_at``), meets all of:
 
     1. *r* shows ``change != 0`` (not NaN). An honest stock that does not trade keeps its
        price, but on the next session its change is measured from a close equal to that
@@ -406,14 +423,14 @@ def history(
     passed = np.busday_count(
         day_s[row_run_first[where]] + np.timedelta64(1, "D"),
         day_s[where] + np.timedelta64(1, "D"),
-        holidays=list(np.asarray(list(holidays), dtype="datetime64[D]")),
+        holidays=np.asarray(list(holidays), dtype="datetime64[D]"),
     )
     where = where[passed >= stale_days]
 
     stale_quote_run = np.zeros(n_runs, dtype=bool)
     if len(where):
         # rule 3: rows of the strip that moved to a later previous close since T0
-        strip_s = _group_codes(frame["strip"])[order]
+        strip_s = _strip_codes(frame)[order]
         first_seen_y = np.where(timed_s, time_s[symbol_first], _ALWAYS)
         base_since_y = np.where(timed_s, time_s[base_first], _ALWAYS)
         moved = _count_at_most(strip_s, first_seen_y, strip_s[where], t0[where])
