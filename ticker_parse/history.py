@@ -355,14 +355,15 @@ def history(
        stale_days``, with *d0*, *d* the dates of *T0* and of *r* in Pakistan time
        (``Asia/Karachi``) and Monday-Friday trading days, i.e. the trading days in
        (d0, d]. Friday's strip seen again on Saturday or Sunday: 0 days passed.
-    3. The rest of *S* moved on since *T0*: at least ``min_moved_fraction`` of *S*'s rows
-       of other symbols show a different previous close (``price - change``, rounded to 6
-       decimals) than the last one that symbol showed at or before *T0* (the symbol
-       started its current previous-close run after *T0*; a symbol never seen by *T0*
-       does not count as moved, but counts in the denominator). A previous close only
-       changes when a new session starts, so a strip of the same session (or yesterday's
-       closing strip shown before today's open) does not count as moved, even if it was
-       captured days later or the capture of yesterday's close was missed.
+    3. The rest of *S* moved on since *T0*: of *S*'s rows of other symbols (the
+       denominator), at least ``min_moved_fraction`` *moved*. A row of symbol Y moved when
+       Y was seen at or before *T0* and the row's *previous-close run* started after *T0*:
+       the consecutive rows of Y (in the time order above) showing the same previous close
+       ``price - change`` (rounded to 6 decimals) as this row began after *T0*, so Y showed
+       another previous close at *T0*. A previous close only changes when a new session
+       starts, so a strip of the same session (or yesterday's closing strip shown before
+       today's open) does not count as moved, even if captured days later or if the
+       capture of yesterday's close was missed; a mere change of state is not enough.
 
     In words: the state was carried into a later trading session while the symbols beside
     it in the same strip show that session's quotes. Rows with NaT ``captured_at`` are
