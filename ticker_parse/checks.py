@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ticker_parse.entries import DIALECT_ORDER, Entries
+from ticker_parse.grammar import PSX_INDICES
 from ticker_parse.models import Dialect, IssueCode
 
 __all__ = [
@@ -51,6 +52,7 @@ CODE_ORDER: tuple[IssueCode, ...] = (
     IssueCode.PERCENT_OF_PRICE,
     IssueCode.PERCENT_MISMATCH,
     IssueCode.AMBIGUOUS_SYMBOL,
+    IssueCode.STALE_ROW,
 )
 _BIT = {code: np.uint16(1 << i) for i, code in enumerate(CODE_ORDER)}
 
@@ -301,6 +303,11 @@ def issue_message(
         return f"percent {percent}% fits no known convention; expected {exp}"
     if code is IssueCode.DIRECTION_MISMATCH:
         return f"the arrow or words contradict the change of {change}"
+    if code is IssueCode.STALE_ROW:
+        return (
+            "every stock row of this strip shows no change while its index rows moved:"
+            " the site showed stale rows"
+        )
     if code is IssueCode.NONPOSITIVE_PREVIOUS_CLOSE:
         return f"price {price} minus change {change} leaves a previous close of zero or less"
     return "symbol and price could also be split as " + ", ".join(alternatives)
@@ -313,6 +320,7 @@ _GLUED = DIALECT_ORDER.index(Dialect.CONCATENATED)
 #: its size: ``(1.36%)`` does (0.005 / 1.36), a fraction strip's ``(0.02%)`` does not.
 EVIDENCE_MAX_RELATIVE_ROUNDING = 0.05
 _SCALES = np.array([100.0, 1.0])  # percent, fraction
+_INDEX_NAMES = pa.array(sorted(PSX_INDICES), pa.large_string())
 
 
 @dataclass(frozen=True, eq=False)
@@ -596,6 +604,39 @@ def trim_headlines(entries: Entries, known: frozenset[str]) -> Entries:
     )
 
 
+#: A strip's stock rows are stale when at least this many all show no change ...
+STALE_MIN_STOCKS = 5
+#: ... while at least this many of its index rows moved.
+STALE_MIN_MOVED_INDICES = 1
+
+
+def stale_rows(
+    strip: npt.NDArray[np.int64], symbol: pa.Array, change: FloatArray
+) -> BoolArray:
+    """Stock rows of strips whose every stock row shows no change while index rows moved.
+
+    Business Recorder sometimes shows yesterday's stock rows, all ``No Change``, beside
+    index rows that moved; no check of one row can see it. Index rows are the built-in PSX
+    index names. Thresholds: :data:`STALE_MIN_STOCKS`, :data:`STALE_MIN_MOVED_INDICES`.
+    """
+    if not len(strip):
+        return np.zeros(0, dtype=bool)
+    is_index = _bool(pc.is_in(symbol, value_set=_INDEX_NAMES))
+    stock = ~is_index
+    flat = change == 0
+    strips = int(strip.max()) + 1
+    stocks = np.bincount(strip, weights=stock, minlength=strips)
+    flat_stocks = np.bincount(strip, weights=stock & flat, minlength=strips)
+    moved_indices = np.bincount(strip, weights=is_index & ~flat & ~np.isnan(change), minlength=strips)
+    stale = (
+        (stocks >= STALE_MIN_STOCKS)
+        & (flat_stocks == stocks)
+        & (moved_indices >= STALE_MIN_MOVED_INDICES)
+    )
+    result: BoolArray = stale[strip] & stock
+    return result
+
+
 def check_entries(entries: Entries, known: frozenset[str], *, validate: bool = True) -> Checked:
     """Settle each strip's convention and each glued symbol, then judge every figure."""
     entries = trim_headlines(entries, known)
@@ -627,6 +668,7 @@ def check_entries(entries: Entries, known: frozenset[str], *, validate: bool = T
             direction_conflict=entries.conflict,
             ambiguous=ambiguous,
         )
+        bits[stale_rows(entries.strip, symbol, change)] |= _BIT[IssueCode.STALE_ROW]
     else:
         bits = np.zeros(len(entries), dtype=np.uint16)
     return Checked(

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ticker_parse.errors import TickerParseError
-from ticker_parse.symbols import PSX_INDICES
+from ticker_parse.grammar import PSX_INDICES
 
 __all__ = [
     "HISTORY_COLUMNS",

@@ -51,6 +51,9 @@ class IssueCode(StrEnum):
     DIRECTION_MISMATCH = "direction_mismatch"
     NONPOSITIVE_PREVIOUS_CLOSE = "nonpositive_previous_close"
     AMBIGUOUS_SYMBOL = "ambiguous_symbol"
+    #: Every stock row of the strip shows no change while its index rows moved: the site
+    #: showed yesterday's rows (Business Recorder does, some days).
+    STALE_ROW = "stale_row"
 
 
 class Issue(BaseModel):

@@ -206,7 +206,8 @@ def _safe_cut(buf: str, limit: int, margin: int) -> int:
     """Where ``buf`` may be cut (0: not yet): after the last ``)`` or ``|`` before
     ``limit``, which ends an entry if anything does; with neither in sight, ``margin``
     characters back."""
-    cut = max(buf.rfind(")", 0, limit), buf.rfind("|", 0, limit)) + 1
+    # after a ")" first: a marquee run (pipes, no brackets) then stays in one block
+    cut = buf.rfind(")", 0, limit) + 1 or buf.rfind("|", 0, limit) + 1
     if cut > 0:
         return cut
     return max(0, limit - margin)
@@ -280,7 +281,7 @@ def _check_chunksize(chunksize: object) -> int:
 
 def _whole_strips(
     pieces: Iterable[str], block_size: int
-) -> Iterator[tuple[int, str, Callable[[int], None] | None]]:
+) -> Iterator[tuple[int, str, Callable[[int], bool] | None]]:
     """Blocks for the parsers, each ending after a whole strip where it can.
 
     Yields ``(offset, text, carry)``; a parser that finds the text's last strip running to
@@ -296,9 +297,11 @@ def _whole_strips(
         held = ""
         kept: list[int] = []
 
-        def carry(start: int, text: str = text, kept: list[int] = kept) -> None:
+        def carry(start: int, text: str = text, kept: list[int] = kept) -> bool:
             if 0 < start and len(text) - start < max(block_size, 4 * MARGIN) // 4 + MARGIN:
                 kept.append(start)
+                return True
+            return False
 
         yield offset, text, None if is_last else carry
         if kept:
@@ -368,9 +371,10 @@ def block_frames(
                 captured_at=captured_at,
             )
         cut = _tail_strip(frame, block) if carry is not None else None
-        if cut is not None and carry is not None:
-            carry(cut)
+        if cut is not None and carry is not None and carry(cut):
             frame = frame.loc[frame["start"].to_numpy() < cut].reset_index(drop=True)
+        else:
+            cut = None
         if result is not None and residue is not None:
             limit = len(block) if cut is None else cut
             residue.extend(_shifted((r for r in result.residue if r.end <= limit), base))
@@ -592,9 +596,8 @@ def iter_quotes(
         limit = len(block)
         if carry is not None and result.strips:
             last = result.strips[-1]
-            if not block[last.end :].strip():
-                carry(last.start)
-                limit = last.start if 0 < last.start else limit
+            if not block[last.end :].strip() and carry(last.start):
+                limit = last.start
         quotes = (
             q.model_copy(update={"start": q.start + base, "end": q.end + base})
             for q in result.quotes

@@ -23,6 +23,7 @@ from ticker_parse.checks import Checked, bits_to_labels, check_entries, expected
 from ticker_parse.entries import Entries
 from ticker_parse.errors import TickerArgumentError
 from ticker_parse.grammar import PSX_INDICES
+from ticker_parse.history import strip_ids
 from ticker_parse.models import Direction
 
 __all__ = [
@@ -35,7 +36,6 @@ __all__ = [
     "check_exact",
     "dedupe",
     "empty_frame",
-    "strip_ids",
 ]
 
 #: Column names in order.
@@ -103,29 +103,6 @@ def _issue_strings(bits: npt.NDArray[np.uint16]) -> pd.api.extensions.ExtensionA
     return _text(decoded)
 
 
-def strip_ids(
-    strip: npt.NDArray[np.int64], fields: pd.DataFrame
-) -> pd.api.extensions.ExtensionArray:
-    """A stable id per strip: a hash of its entries' displayed fields, in order.
-
-    pandas' own hashing (``hash_pandas_object``, fixed key) of each row's fields, combined
-    over the strip's rows with their positions, as 16 hex digits: the same strip on 100
-    pages gets one id, on any machine.
-    """
-    if not len(strip):
-        return _text([])
-    rows = pd.util.hash_pandas_object(fields, index=False).to_numpy()
-    firsts = np.flatnonzero(np.r_[True, strip[1:] != strip[:-1]])
-    position = np.arange(len(strip)) - np.repeat(firsts, np.diff(np.r_[firsts, len(strip)]))
-    mixed = rows * np.uint64(0x9E3779B97F4A7C15) ^ (position.astype(np.uint64) + np.uint64(1))
-    mixed ^= mixed >> np.uint64(29)
-    mixed = mixed * np.uint64(0xBF58476D1CE4E5B9)
-    total = np.add.reduceat(mixed, firsts)
-    per_strip = np.array([f"{v:016x}" for v in total.tolist()], dtype=object)
-    counts = np.diff(np.r_[firsts, len(strip)])
-    return _text(list(np.repeat(per_strip, counts)))
-
-
 def assemble_frame(
     checked: Checked,
     start: npt.NDArray[np.int64],
@@ -152,10 +129,6 @@ def assemble_frame(
         "change": _plain(entries.change),
         "percent": _plain(entries.percent),
     }
-    id_fields = pd.DataFrame(
-        {name: _text(values) for name, values in plain.items()}
-        | {"symbol": symbol, "direction": entries.direction}
-    )
     columns: dict[str, object] = {
         "symbol": symbol,
         "price": checked.price,
@@ -167,7 +140,7 @@ def assemble_frame(
         "expected_percent": expected,
         "issues": _issue_strings(checked.bits),
         "strip": entries.strip + strip_base,
-        "strip_id": strip_ids(entries.strip, id_fields),
+        "strip_id": _text([]) if not n else None,
         "source": _text([source] * n),
         "captured_at": pd.array(
             [captured_at] * n if captured_at is not None else [pd.NaT] * n, dtype=CAPTURED_DTYPE
@@ -179,7 +152,10 @@ def assemble_frame(
         columns["percent"] = _exact_column(entries.percent, exact)
     # copy=False: the columns are fresh arrays made for this frame; copying them into
     # consolidated blocks would only double the peak memory of big conversions.
-    return pd.DataFrame(columns, columns=list(COLUMNS), copy=False)
+    frame = pd.DataFrame(columns, columns=list(COLUMNS), copy=False)
+    if n:
+        frame["strip_id"] = strip_ids(frame).astype(TEXT_DTYPE).array
+    return frame
 
 
 def empty_frame(*, exact: Exactness = "float") -> pd.DataFrame:
