@@ -298,7 +298,7 @@ def _whole_strips(
         kept: list[int] = []
 
         def carry(start: int, text: str = text, kept: list[int] = kept) -> bool:
-            if 0 < start and len(text) - start < max(block_size, 4 * MARGIN) // 4 + MARGIN:
+            if 0 <= start and len(text) - start < max(block_size, 4 * MARGIN) // 4 + MARGIN:
                 kept.append(start)
                 return True
             return False
