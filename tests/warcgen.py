@@ -22,6 +22,7 @@ from warcio.warcwriter import WARCWriter
 
 __all__ = [
     "STRIP",
+    "Rec",
     "Expected",
     "GeneratedWarc",
     "html_page",
@@ -57,7 +58,7 @@ class GeneratedWarc:
 
 
 @dataclass(frozen=True, slots=True)
-class _Rec:
+class Rec:
     """One record to write: the WARC type, target URI, date, and the block bytes."""
 
     rec_type: str
@@ -106,6 +107,10 @@ def http_response(
         body = gzip.compress(body, mtime=0)
     elif content_encoding == "deflate":
         body = zlib.compress(body)
+    elif content_encoding == "br":
+        import brotli  # in the test extra
+
+        body = brotli.compress(body)
     elif content_encoding is not None:
         raise ValueError(content_encoding)
     if content_encoding:
@@ -130,7 +135,7 @@ def _http_request(uri: str) -> bytes:
     return f"GET {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: test\r\n\r\n".encode()
 
 
-def write_records(path: Path, records: Iterable[_Rec], *, gzip_records: bool) -> None:
+def write_records(path: Path, records: Iterable[Rec], *, gzip_records: bool) -> None:
     """Write ``records`` with warcio: one gzip member per record, or a plain file."""
     with path.open("wb") as fh:
         writer = WARCWriter(fh, gzip=gzip_records)
@@ -177,8 +182,8 @@ def write_records(path: Path, records: Iterable[_Rec], *, gzip_records: bool) ->
             writer.write_record(record)
 
 
-def _mixed_records() -> tuple[list[_Rec], list[Expected], dict[str, int]]:
-    recs: list[_Rec] = []
+def _mixed_records() -> tuple[list[Rec], list[Expected], dict[str, int]]:
+    recs: list[Rec] = []
     expected: list[Expected] = []
     skipped: dict[str, int] = {}
 
@@ -194,13 +199,13 @@ def _mixed_records() -> tuple[list[_Rec], list[Expected], dict[str, int]]:
 
     def page(uri: str, block: bytes, contains: str) -> None:
         d = when()
-        recs.append(_Rec("request", uri, d, _http_request(uri)))
+        recs.append(Rec("request", uri, d, _http_request(uri)))
         skip("request")
-        recs.append(_Rec("response", uri, d, block))
+        recs.append(Rec("response", uri, d, block))
         expected.append(Expected(uri, d, contains))
 
     recs.append(
-        _Rec("warcinfo", "", _START, b"software: warcgen\r\nformat: WARC File Format 1.0\r\n")
+        Rec("warcinfo", "", _START, b"software: warcgen\r\nformat: WARC File Format 1.0\r\n")
     )
     skip("warcinfo")
 
@@ -232,6 +237,12 @@ def _mixed_records() -> tuple[list[_Rec], list[Expected], dict[str, int]]:
         "https://news.example.pk/deflate",
         http_response(gz.replace("Banks", "Deflated banks").encode(), content_encoding="deflate"),
         "Deflated banks rally.",
+    )
+
+    page(
+        "https://news.example.pk/brotli",
+        http_response(gz.replace("Banks", "Brotli banks").encode(), content_encoding="br"),
+        "Brotli banks rally.",
     )
 
     # 4. windows-1252: charset in the HTTP header; then only in <meta>
@@ -294,7 +305,7 @@ def _mixed_records() -> tuple[list[_Rec], list[Expected], dict[str, int]]:
     # 7. resource record holding HTML (no HTTP headers)
     d = when()
     recs.append(
-        _Rec(
+        Rec(
             "resource",
             "file:///saved/page.html",
             d,
@@ -306,7 +317,7 @@ def _mixed_records() -> tuple[list[_Rec], list[Expected], dict[str, int]]:
 
     # 8. skipped: metadata, revisit, image, json, javascript, untyped binary, empty body, 404
     recs.append(
-        _Rec(
+        Rec(
             "metadata",
             "https://news.example.pk/markets",
             when(),
@@ -314,11 +325,11 @@ def _mixed_records() -> tuple[list[_Rec], list[Expected], dict[str, int]]:
         )
     )
     skip("metadata")
-    recs.append(_Rec("revisit", "https://news.example.pk/markets", when(), b""))
+    recs.append(Rec("revisit", "https://news.example.pk/markets", when(), b""))
     skip("revisit")
     png = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
     recs.append(
-        _Rec(
+        Rec(
             "response",
             "https://news.example.pk/logo.png",
             when(),
@@ -326,7 +337,7 @@ def _mixed_records() -> tuple[list[_Rec], list[Expected], dict[str, int]]:
         )
     )
     recs.append(
-        _Rec(
+        Rec(
             "response",
             "https://news.example.pk/api/quotes.json",
             when(),
@@ -334,7 +345,7 @@ def _mixed_records() -> tuple[list[_Rec], list[Expected], dict[str, int]]:
         )
     )
     recs.append(
-        _Rec(
+        Rec(
             "response",
             "https://news.example.pk/app.js",
             when(),
@@ -342,7 +353,7 @@ def _mixed_records() -> tuple[list[_Rec], list[Expected], dict[str, int]]:
         )
     )
     recs.append(
-        _Rec(
+        Rec(
             "response",
             "https://news.example.pk/blob",
             when(),
@@ -350,7 +361,7 @@ def _mixed_records() -> tuple[list[_Rec], list[Expected], dict[str, int]]:
         )
     )
     recs.append(
-        _Rec(
+        Rec(
             "resource",
             "file:///saved/logo.png",
             when(),
@@ -364,7 +375,7 @@ def _mixed_records() -> tuple[list[_Rec], list[Expected], dict[str, int]]:
     skip("non-text")
     skip("non-text")
     recs.append(
-        _Rec(
+        Rec(
             "response",
             "https://news.example.pk/empty",
             when(),
@@ -373,7 +384,7 @@ def _mixed_records() -> tuple[list[_Rec], list[Expected], dict[str, int]]:
     )
     skip("empty")
     recs.append(
-        _Rec(
+        Rec(
             "response",
             "https://news.example.pk/gone",
             when(),
@@ -401,13 +412,13 @@ def write_mixed_warc(directory: Path, *, gzip_records: bool = True) -> Generated
 
 def write_truncated_warc(directory: Path, *, gzip_records: bool = True) -> GeneratedWarc:
     """Three pages, then a fourth cut off in the middle of its body (a crawl killed mid-write)."""
-    recs: list[_Rec] = []
+    recs: list[Rec] = []
     expected: list[Expected] = []
     for i in range(4):
         uri = f"https://news.example.pk/page{i}"
         d = _START + timedelta(hours=i)
         text = f"page number {i} " + "filler text " * 500
-        recs.append(_Rec("response", uri, d, http_response(html_page(text).encode())))
+        recs.append(Rec("response", uri, d, http_response(html_page(text).encode())))
         if i < 3:
             expected.append(Expected(uri, d, f"page number {i}"))
     path = directory / ("truncated.warc.gz" if gzip_records else "truncated.warc")
@@ -491,7 +502,7 @@ def write_benchmark_warc(
     One page in three is sent plain, one chunked, one gzip content-encoded and chunked.
     """
     rng = random.Random(seed)
-    recs: list[_Rec] = []
+    recs: list[Rec] = []
     expected: list[Expected] = []
     payload = 0
     for i in range(n):
@@ -503,8 +514,8 @@ def write_benchmark_warc(
         block = http_response(
             body, chunked=kind > 0, content_encoding="gzip" if kind == 2 else None, chunk_size=8192
         )
-        recs.append(_Rec("request", uri, d, _http_request(uri)))
-        recs.append(_Rec("response", uri, d, block))
+        recs.append(Rec("request", uri, d, _http_request(uri)))
+        recs.append(Rec("response", uri, d, block))
         expected.append(Expected(uri, d, f"<footer>page {i}</footer>"))
     write_records(path, recs, gzip_records=True)
     return GeneratedWarc(path, expected, {"request": n}, payload)

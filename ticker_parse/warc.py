@@ -442,16 +442,7 @@ def _document(record: Any, offset: int) -> WarcDocument | str:
     mime = content_type.partition(";")[0].strip().lower()
     if mime and mime not in _TEXT_TYPES:
         return "non-text"
-    if http is not None:
-        _check_content_encoding(http.get_header("Content-Encoding"))
-    try:
-        payload = bytes(
-            record.content_stream().read() if http is not None else record.raw_stream.read()
-        )
-    except Exception as exc:  # zlib, brotli, chunked framing: all mean a payload we cannot undo
-        encoding = http.get_header("Content-Encoding") if http is not None else None
-        what = f"Content-Encoding {encoding}" if encoding else "the payload"
-        raise _MalformedRecordError(f"cannot decode {what} ({_one_line(exc)})") from exc
+    payload = bytes(record.raw_stream.read()) if http is None else _http_payload(record, http)
     if not payload or payload.isspace():
         return "empty"
     if not mime and not _looks_like_html(payload):
@@ -460,17 +451,64 @@ def _document(record: Any, offset: int) -> WarcDocument | str:
     return WarcDocument(uri, captured_at, text, offset, mime, replaced)
 
 
-def _check_content_encoding(value: object) -> None:
-    """Raise _MalformedRecordError for a Content-Encoding warcio would pass through undecoded."""
-    if not value:
-        return
-    from warcio.bufferedreaders import BufferedReader  # the optional extra, imported when used
+def _http_payload(record: Any, http: Any) -> bytes:
+    """The HTTP body with its transfer and content encodings undone.
 
-    encoding = str(value).strip().lower()
-    if encoding in ("identity", "none") or encoding in BufferedReader.get_supported_decompressors():
-        return
-    hint = " (pip install brotli)" if encoding == "br" else ""
-    raise _MalformedRecordError(f"Content-Encoding {encoding} is not supported{hint}")
+    warcio undoes the chunked framing (leniently: a body recorded already de-chunked under a
+    "Transfer-Encoding: chunked" header is taken as it is). The content encoding is undone
+    here, strictly: a corrupt or cut-off compressed body is an error, not text. A body that
+    starts like HTML despite its Content-Encoding (some tools store bodies decoded and keep
+    the header) is taken as it is.
+    """
+    from warcio.bufferedreaders import ChunkedDataReader  # the optional extra
+
+    transfer = str(http.get_header("Transfer-Encoding") or "").lower()
+    try:
+        if "chunked" in transfer:
+            body = bytes(ChunkedDataReader(record.raw_stream).read())
+        else:
+            body = bytes(record.raw_stream.read())
+    except Exception as exc:  # chunked framing warcio could not undo
+        raise _MalformedRecordError(f"cannot undo chunked framing ({_one_line(exc)})") from exc
+    encoding = str(http.get_header("Content-Encoding") or "").strip().lower()
+    if encoding in ("", "identity", "none") or not body:
+        return body
+    try:
+        return _content_decode(body, encoding)
+    except _MalformedRecordError:
+        if _looks_like_html(body):
+            return body
+        raise
+
+
+def _content_decode(body: bytes, encoding: str) -> bytes:
+    if encoding in ("gzip", "x-gzip", "deflate"):
+        # gzip and zlib headers are told apart by wbits 32+; a bare deflate stream needs -15
+        attempts = (32 + zlib.MAX_WBITS,) if encoding != "deflate" else (zlib.MAX_WBITS, -15)
+        problem = ""
+        for wbits in attempts:
+            decompressor = zlib.decompressobj(wbits)
+            try:
+                out = decompressor.decompress(body)
+            except zlib.error as exc:
+                problem = _one_line(exc)
+                continue
+            if not decompressor.eof:
+                raise _MalformedRecordError(f"Content-Encoding {encoding}: the body is cut off")
+            return out
+        raise _MalformedRecordError(f"Content-Encoding {encoding}: corrupt body ({problem})")
+    if encoding == "br":
+        try:
+            import brotli  # the optional extra's brotli
+        except ImportError:
+            raise _MalformedRecordError(
+                "Content-Encoding br needs brotli: pip install 'ticker_parse[warc]'"
+            ) from None
+        try:
+            return bytes(brotli.decompress(body))
+        except Exception as exc:  # brotli.error
+            raise _MalformedRecordError(f"Content-Encoding br: corrupt body ({exc})") from exc
+    raise _MalformedRecordError(f"Content-Encoding {encoding} is not supported")
 
 
 def _warc_date(value: object) -> datetime:
