@@ -22,9 +22,9 @@ from warcio.warcwriter import WARCWriter
 
 __all__ = [
     "STRIP",
-    "Rec",
     "Expected",
     "GeneratedWarc",
+    "Rec",
     "html_page",
     "http_response",
     "realistic_page",
