@@ -519,3 +519,33 @@ def write_benchmark_warc(
         expected.append(Expected(uri, d, f"<footer>page {i}</footer>"))
     write_records(path, recs, gzip_records=True)
     return GeneratedWarc(path, expected, {"request": n}, payload)
+
+
+def _benchmark(argv: list[str]) -> None:
+    """``python -m tests.warcgen [PATH]``: write the 2,000-page archive, time ``iter_warc``."""
+    import time
+
+    from ticker_parse.warc import WarcStats, iter_warc
+
+    path = Path(argv[0] if argv else "bench.warc.gz")
+    gen = write_benchmark_warc(path)
+    size = path.stat().st_size
+    best = float("inf")
+    for _ in range(3):
+        stats = WarcStats()
+        t0 = time.perf_counter()
+        n = sum(1 for _ in iter_warc(path, stats=stats))
+        best = min(best, time.perf_counter() - t0)
+    if n != len(gen.expected) or stats.errors:
+        raise SystemExit(f"wrong result: {n} pages, {stats}")
+    print(
+        f"{path}: {size / 1e6:.1f} MB gzip WARC, {n} pages, {gen.payload_bytes / 1e6:.1f} MB HTML; "
+        f"iter_warc {best:.2f} s = {n / best:.0f} pages/s, {size / best / 1e6:.1f} MB/s of WARC, "
+        f"{gen.payload_bytes / best / 1e6:.1f} MB/s of HTML"
+    )
+
+
+if __name__ == "__main__":
+    import sys
+
+    _benchmark(sys.argv[1:])
