@@ -29,8 +29,6 @@ from ticker_parse.warc import (
     iter_warc,
 )
 
-pytest.importorskip("warcio")
-
 T0 = datetime(2025, 1, 6, 4, 0, tzinfo=UTC)
 
 
