@@ -18,6 +18,7 @@ __all__ = [
     "TickerReadError",
     "TickerTimeoutError",
     "TickerValidationError",
+    "TickerWarcError",
     "UnknownDialectError",
 ]
 
@@ -44,6 +45,14 @@ class UnknownDialectError(TickerParseError):
 
 class TickerTimeoutError(TickerParseError):
     """Parsing took longer than the ``timeout=`` the caller allowed."""
+
+
+class TickerWarcError(TickerParseError):
+    """A WARC archive cannot be read at all: not a WARC file, or the optional reader is missing.
+
+    Damage *inside* a WARC (a truncated or malformed record) is not raised: it is reported in
+    ``WarcStats.errors`` and reading goes on where it can.
+    """
 
 
 class TickerDecodeError(TickerParseError):
