@@ -48,10 +48,11 @@ FAULTS = ("stale", "mistyped", "sign", "of_price", "x100", "fraction", "percent_
 CONVENTIONS = ("percent", "fraction")
 
 # Faults that make sense in each convention: in a fraction strip "x100" would be the real
-# percent (that is "percent_amid_fractions") and "fraction" would be the honest figure.
+# percent (that is "percent_amid_fractions"), "fraction" would be the honest figure, and
+# "of_price" would almost never differ from it in 2 decimals of a fraction.
 _APPLICABLE = {
     "percent": frozenset(FAULTS) - {"percent_amid_fractions"},
-    "fraction": frozenset(FAULTS) - {"x100", "fraction"},
+    "fraction": frozenset(FAULTS) - {"x100", "fraction", "of_price"},
 }
 
 #: Real PSX symbols (the seed's and Business Recorder's strips) and a few more of the board.
@@ -181,7 +182,7 @@ def _figures(rng: random.Random, symbol: str) -> tuple[int, int]:
         price = max(100, round(price, -2))
     elif shape < 0.2:  # one decimal: "13.5"
         price = max(10, round(price, -1))
-    if rng.random() < 0.06:
+    if rng.random() < 0.06 and symbol not in PSX_INDICES:  # indices are never flat
         return price, 0
     # |change| <= 6.9% of the price keeps it within 7.5% of the previous close.
     limit = price * 69 // 1000
@@ -234,7 +235,7 @@ def _mistype(rng: random.Random, text: str) -> str | None:
             chars[i], chars[i + 1] = chars[i + 1], chars[i]
         typed = "".join(chars)
         whole = typed.lstrip("-").split(".")[0]
-        if len(whole) > 1 and whole[0] == "0":
+        if (len(whole) > 1 and whole[0] == "0") or typed.startswith("-0.00"):
             continue
         return typed
     return None
