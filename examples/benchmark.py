@@ -37,12 +37,14 @@ engine does the work; by default the compiled scanner is loaded before timing.
 from __future__ import annotations
 
 import argparse
+import atexit
 import io
 import os
 import platform
 import random
 import re
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -228,6 +230,7 @@ def _block_numba() -> None:
         sys.exit("--no-scanner: numba is already imported")
     sys.modules["numba"] = None  # type: ignore[assignment]  # import numba -> ImportError
     _NO_NUMBA_DIR = tempfile.mkdtemp(prefix="no-numba-")
+    atexit.register(shutil.rmtree, _NO_NUMBA_DIR, ignore_errors=True)
     with open(os.path.join(_NO_NUMBA_DIR, "numba.py"), "w") as fh:
         fh.write('raise ImportError("numba blocked by benchmark.py --no-scanner")\n')
 
