@@ -1,7 +1,8 @@
 """Speed and memory of ticker_parse, measured against a floor and a hand-written parser.
 
-    python examples/benchmark.py                 # 1,000,000 entries (about a minute)
-    python examples/benchmark.py --entries 100000 --stream-mb 0
+    python examples/benchmark.py                 # 1,000,000 entries, 2,000 pages (minutes)
+    python examples/benchmark.py --entries 100000 --pages 200   # quick (under a minute)
+    python examples/benchmark.py --workloads concat,faulty --no-scanner
     python examples/benchmark.py --stream-mb 1000   # also stream a 1 GB file
 
 Input: entries in the seed's concatenated dialect (random symbols and honest figures), a
@@ -16,17 +17,34 @@ the ratios (ours / floor, naive / ours) cancel most machine noise.
 - ours (BR): ``read_ticker`` on Business Recorder lines, which take the records path;
 - hostile: ``parse()`` on hostile shapes at 1x and 8x size (time should grow 8x);
 - memory: peak RSS above the input text, in a fresh process per measurement.
+
+Workloads on realistic, flawed text from :mod:`ticker_parse.testing` (``--workloads``), each
+reported as ours / floor and naive / ours on the same input:
+
+- concat: ``--entries`` entries of ``concatenated_strip`` (10% of symbols end in digits), a
+  newline every 30; faulty: the same with 10% and 30% of the percents wrong;
+- html: ``--pages`` ``html_page`` files (concatenated strip, plain/spans/pretty markup in
+  turn): ``python -m ticker_parse DIR/*.html -o out.csv`` (one process, start-up included)
+  against the hand loop (read, ``naive``, concat, ``to_csv``), and ``read_ticker`` per file;
+  the floor reads every file and scans it for arrows;
+- br: ``--entries`` Business Recorder lines through ``read_ticker(io.StringIO(text))``,
+  against a hand loop with a Business Recorder pattern.
+
+``--no-scanner`` makes numba unimportable (here and in the CLI's process), so the polars
+engine does the work; by default the compiled scanner is loaded before timing.
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
 import io
 import os
 import platform
 import random
 import re
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -37,6 +55,9 @@ import pandas as pd
 
 import ticker_parse
 from ticker_parse.strategies import HOSTILE_SHAPES  # needs the test extra (hypothesis)
+from ticker_parse.testing import brecorder_lines, concatenated_strip, html_page
+
+WORKLOADS = ("concat", "faulty", "html", "br", "records", "memory", "hostile")
 
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -106,16 +127,43 @@ def naive(text: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+_NAIVE_BR = re.compile(
+    r"([A-Z0-9]+) ([0-9,.]+) (?:Increased By|Decreased By|No Change) ?[▲▼]? ?"
+    r"(-?[0-9.]+) \((-?[0-9.]+)%"
+)
+
+
+def naive_br(text: str) -> pd.DataFrame:
+    """The hand-written loop for Business Recorder lines: one ``re.match`` a line."""
+    rows = []
+    for line in text.splitlines():
+        m = _NAIVE_BR.match(line.strip())
+        if m:
+            rows.append(
+                {
+                    "symbol": m.group(1),
+                    "price": float(m.group(2).replace(",", "")),
+                    "change": float(m.group(3)),
+                    "percent": float(m.group(4)),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
 def ours(text: str) -> pd.DataFrame:
     return ticker_parse.read_ticker(io.StringIO(text))
 
 
-def best_of(repeat: int, fn: Callable[[], object]) -> float:
-    best = float("inf")
+def best_of(repeat: int, fn: Callable[[], object], budget: float = float("inf")) -> float:
+    """The best of ``repeat`` runs, fewer once the runs so far took ``budget`` seconds."""
+    best, spent = float("inf"), 0.0
     for _ in range(repeat):
         start = time.perf_counter()
         fn()
-        best = min(best, time.perf_counter() - start)
+        seconds = time.perf_counter() - start
+        best, spent = min(best, seconds), spent + seconds
+        if spent >= budget:
+            break
     return best
 
 
@@ -137,7 +185,7 @@ def memory_child(kind: str, entries: int, path: str | None) -> None:
     """Run one measurement in this (fresh) process and print the peak RSS growth."""
     if kind == "stream":
         assert path is not None
-        ticker_parse.load_scanner()  # import and warm up everything before the baseline
+        _load_scanner()  # import and warm up everything before the baseline
         ticker_parse.frame_from_text(make_text(50_000))
         before = _rss_bytes()
         rows = 0
@@ -152,7 +200,7 @@ def memory_child(kind: str, entries: int, path: str | None) -> None:
         "parse": lambda t: ticker_parse.parse(t),
     }
     fn = choices[kind]
-    ticker_parse.load_scanner()  # import and warm up everything before the baseline
+    _load_scanner()  # import and warm up everything before the baseline
     fn(make_text(50_000) if kind != "parse" else text[:1000])
     before = _rss_bytes()
     result = fn(text)
@@ -165,8 +213,43 @@ def _child(*args: str) -> tuple[int, int]:
         capture_output=True,
         text=True,
         check=True,
+        env=_child_env(),
     ).stdout.split()
     return int(out[0]), int(out[1])
+
+
+# --- the scanner switch -------------------------------------------------------------------
+
+_NO_NUMBA_DIR: str | None = None  # set by --no-scanner: a directory whose numba.py fails
+
+
+def _block_numba() -> None:
+    """Make numba unimportable here and in child processes (the polars engine then works)."""
+    global _NO_NUMBA_DIR
+    if "numba" in sys.modules and sys.modules["numba"] is not None:
+        sys.exit("--no-scanner: numba is already imported")
+    sys.modules["numba"] = None  # type: ignore[assignment]  # import numba -> ImportError
+    _NO_NUMBA_DIR = tempfile.mkdtemp(prefix="no-numba-")
+    atexit.register(shutil.rmtree, _NO_NUMBA_DIR, ignore_errors=True)
+    with open(os.path.join(_NO_NUMBA_DIR, "numba.py"), "w") as fh:
+        fh.write('raise ImportError("numba blocked by benchmark.py --no-scanner")\n')
+
+
+def _child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    if _NO_NUMBA_DIR is not None:
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (_NO_NUMBA_DIR, env.get("PYTHONPATH", "")) if p
+        )
+    return env
+
+
+def _load_scanner() -> bool:
+    """Load the compiled scanner unless --no-scanner; False where it is missing."""
+    load = getattr(ticker_parse, "load_scanner", None)
+    if _NO_NUMBA_DIR is not None or load is None:
+        return False
+    return bool(load())
 
 
 def write_dump(path: str, megabytes: int) -> int:
@@ -183,72 +266,254 @@ def write_dump(path: str, megabytes: int) -> int:
     return n
 
 
+# --- workloads on realistic, flawed text (ticker_parse.testing) ---------------------------
+
+
+class Table:
+    """Rows of one workload each: the time of ours, with the floor and naive on the same input."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, int, float, float, float]] = []
+
+    def add(self, name: str, entries: int, ours: float, floor: float, naive: float) -> None:
+        self.rows.append((name, entries, ours, floor, naive))
+
+    def print(self) -> None:
+        if not self.rows:
+            return
+        print()
+        print(
+            f"{'workload':<34}{'entries':>11}{'seconds':>9}{'entries/s':>12}"
+            f"{'floor s':>9}{'naive s':>9}{'ours/floor':>11}{'naive/ours':>11}"
+        )
+        for name, entries, ours, floor_s, naive_s in self.rows:
+            print(
+                f"{name:<34}{entries:>11,}{ours:>9.3f}{entries / ours:>12,.0f}"
+                f"{floor_s:>9.3f}{naive_s:>9.3f}{ours / floor_s:>11.2f}{naive_s / ours:>11.2f}"
+            )
+
+
+def _flagged(frame: pd.DataFrame, truth: list[bool]) -> str:
+    """How many true faults the frame flags, and how many honest rows it flags."""
+    if len(frame) != len(truth):
+        return f"{len(frame):,} rows for {len(truth):,} entries: flags not compared"
+    flagged = (frame["issues"] != "").to_numpy()
+    hits = sum(1 for f, t in zip(flagged, truth, strict=True) if f and t)
+    false = sum(1 for f, t in zip(flagged, truth, strict=True) if f and not t)
+    return f"flags {hits:,} of {sum(truth):,} wrong percents, {false:,} honest rows flagged"
+
+
+def run_concat(table: Table, n: int, repeat: int, budget: float, rates: tuple[float, ...]) -> None:
+    for rate in rates:
+        text, truth = concatenated_strip(n, seed=21, fault_rate=rate, newline_every=30)
+        kept: dict[str, pd.DataFrame] = {}
+        t_floor = best_of(repeat, lambda: floor(text))  # noqa: B023 - called at once
+        t_ours = best_of(repeat, lambda: kept.update(ours=ours(text)), budget)  # noqa: B023
+        t_naive = best_of(repeat, lambda: naive(text), budget)  # noqa: B023
+        frame = kept["ours"]
+        assert len(frame) == n, ("ours must find every entry", len(frame), n)
+        name = "concat clean" if rate == 0 else f"concat {rate:.0%} faulty"
+        table.add(name, n, t_ours, t_floor, t_naive)
+        if rate:
+            print(f"  {name}: {_flagged(frame, [q.fault is not None for q in truth])}")
+
+
+def run_html(table: Table, pages: int, repeat: int, budget: float) -> None:
+    markups = ("plain", "spans", "pretty")
+    with tempfile.TemporaryDirectory() as tmp:
+        paths, truths = [], []
+        for i in range(pages):
+            page, truth = html_page(seed=i, strip="concatenated", markup=markups[i % 3])
+            path = os.path.join(tmp, f"page-{i:05d}.html")
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(page)
+            paths.append(path)
+            truths.append([(q.symbol, float(q.price)) for q in truth])  # float: frame's dtype
+        true_entries = sum(len(t) for t in truths)
+        size = sum(os.path.getsize(p) for p in paths)
+        print(f"  html: {pages:,} pages, {size / 1e6:.1f} MB, {true_entries:,} true entries")
+        out = os.path.join(tmp, "out.csv")
+
+        def read(path: str) -> str:
+            with open(path, encoding="utf-8") as fh:
+                return fh.read()
+
+        def floor_pages() -> None:
+            for path in paths:
+                floor(read(path))
+
+        def naive_pages() -> int:
+            frame = pd.concat([naive(read(p)) for p in paths], ignore_index=True)
+            frame.to_csv(out, index=False)
+            return len(frame)
+
+        def cli_pages() -> None:
+            cmd = [sys.executable, "-m", "ticker_parse", *paths, "-o", out, "-q"]
+            subprocess.run(cmd, check=True, env=_child_env())
+
+        frames: list[pd.DataFrame] = []
+
+        def read_ticker_pages() -> None:
+            frames[:] = [ticker_parse.read_ticker(p) for p in paths]
+            pd.concat(frames, ignore_index=True)
+
+        t_floor = best_of(repeat, floor_pages)
+        t_naive = best_of(repeat, naive_pages, budget)
+        naive_found = len(pd.read_csv(out))
+        t_cli = best_of(repeat, cli_pages, budget)
+        with open(out, encoding="utf-8") as fh:
+            cli_rows = sum(1 for _ in fh) - 1
+        t_read = best_of(repeat, read_ticker_pages, budget)
+        found = sum(len(frame) for frame in frames)
+        exact = sum(
+            list(zip(frame["symbol"], frame["price"], strict=True)) == truth
+            for frame, truth in zip(frames, truths, strict=True)
+        )
+        print(
+            f"  html: entries found by read_ticker {found:,}, by the CLI {cli_rows:,}, "
+            f"by naive {naive_found:,} (true: {true_entries:,}); read_ticker finds exactly "
+            f"the strip's symbols and prices on {exact:,} of {pages:,} pages"
+        )
+    table.add(f"html {pages:,} pages: CLI -> CSV", true_entries, t_cli, t_floor, t_naive)
+    table.add(f"html {pages:,} pages: read_ticker", true_entries, t_read, t_floor, t_naive)
+
+
+def run_br(table: Table, n: int, repeat: int, budget: float) -> None:
+    text, _ = brecorder_lines(n, seed=22)
+    kept: dict[str, pd.DataFrame] = {}
+    t_floor = best_of(repeat, lambda: floor(text))
+    t_ours = best_of(repeat, lambda: kept.update(ours=ours(text)), budget)
+    t_naive = best_of(repeat, lambda: kept.update(naive=naive_br(text)), budget)
+    assert len(kept["ours"]) == n, "ours must find every Business Recorder entry"
+    assert len(kept["naive"]) == n, "naive must find every Business Recorder entry"
+    table.add("br lines: read_ticker", n, t_ours, t_floor, t_naive)
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--entries", type=int, default=1_000_000)
-    p.add_argument("--records", type=int, default=200_000, help="entries for parse()")
+    p.add_argument(
+        "--records", type=int, default=None, help="entries for parse() (default: entries / 5)"
+    )
+    p.add_argument(
+        "--pages", type=int, default=None, help="html pages (default: entries / 500, <= 2,000)"
+    )
     p.add_argument("--repeat", type=int, default=3)
-    p.add_argument("--hostile-chars", type=int, default=250_000)
+    p.add_argument(
+        "--hostile-chars", type=int, default=None, help="hostile text size (default: entries / 4)"
+    )
+    p.add_argument(
+        "--budget",
+        type=float,
+        default=2.0,
+        help="seconds after which a realistic workload stops repeating (best of fewer runs)",
+    )
     p.add_argument("--stream-mb", type=int, default=0, help="also stream a file this large")
+    p.add_argument(
+        "--workloads",
+        default=",".join(WORKLOADS),
+        help=f"comma-separated, any of {','.join(WORKLOADS)} (default: all)",
+    )
+    p.add_argument(
+        "--scanner",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="load the compiled scanner first (--no-scanner: make numba unimportable)",
+    )
     p.add_argument("--memory-child", nargs="+", help=argparse.SUPPRESS)
     args = p.parse_args()
+    if not args.scanner:
+        _block_numba()
     if args.memory_child:
         kind, entries, *rest = args.memory_child
         memory_child(kind, int(entries), rest[0] if rest else None)
         return
+    workloads = {w.strip() for w in args.workloads.split(",") if w.strip()}
+    if workloads - set(WORKLOADS):
+        p.error(f"unknown workloads {sorted(workloads - set(WORKLOADS))}; known: {WORKLOADS}")
+    pages = args.pages if args.pages is not None else min(2_000, max(20, args.entries // 500))
+    if args.records is None:
+        args.records = max(1_000, args.entries // 5)
+    if args.hostile_chars is None:
+        args.hostile_chars = max(2_000, args.entries // 4)
 
+    started = time.perf_counter()
     n = args.entries
     print(f"ticker_parse {ticker_parse.__version__}, Python {platform.python_version()},")
     print(f"{platform.machine()}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}")
-    text = make_text(n)
-    print(f"input: {n:,} entries, {len(text):,} characters")
-    ticker_parse.load_scanner()  # numba's one-time load is not the cost of an entry
-    assert len(ours(text)) == n, "ours must find every entry"
-    assert len(naive(text)) == n, "naive must find every entry"
+    scanner = _load_scanner()  # numba's one-time load is not the cost of an entry
+    print(f"compiled scanner: {'loaded' if scanner else 'not used (polars engine)'}")
 
-    t_floor = best_of(args.repeat, lambda: floor(text))
-    t_ours = best_of(args.repeat, lambda: ours(text))
-    t_naive = best_of(args.repeat, lambda: naive(text))
-    sub = make_text(args.records)
-    t_parse = best_of(args.repeat, lambda: ticker_parse.parse(sub))
-    br = make_br_text(args.records)
-    assert len(ours(br)) == args.records, "ours must find every Business Recorder entry"
-    t_br = best_of(args.repeat, lambda: ours(br))
+    if "concat" in workloads:
+        text = make_text(n)
+        print(f"input: {n:,} entries, {len(text):,} characters")
+        assert len(ours(text)) == n, "ours must find every entry"
+        assert len(naive(text)) == n, "naive must find every entry"
 
-    print()
-    print(f"{'path':<10}{'seconds':>10}{'entries/s':>14}{'ns/entry':>10}{'x floor':>9}")
-    for name, seconds, count in (
-        ("floor", t_floor, n),
-        ("naive", t_naive, n),
-        ("ours", t_ours, n),
-        ("parse()", t_parse, args.records),
-        ("ours (BR)", t_br, args.records),
-    ):
-        ratio = seconds / count / (t_floor / n)
+        t_floor = best_of(args.repeat, lambda: floor(text))
+        t_ours = best_of(args.repeat, lambda: ours(text))
+        t_naive = best_of(args.repeat, lambda: naive(text))
+        rows = [("floor", t_floor, n), ("naive", t_naive, n), ("ours", t_ours, n)]
+    else:
+        rows = []
+    if "records" in workloads:
+        sub = make_text(args.records)
+        t_parse = best_of(args.repeat, lambda: ticker_parse.parse(sub))
+        br = make_br_text(args.records)
+        assert len(ours(br)) == args.records, "ours must find every Business Recorder entry"
+        t_br = best_of(args.repeat, lambda: ours(br))
+        rows += [("parse()", t_parse, args.records), ("ours (BR)", t_br, args.records)]
+
+    if rows:
+        t_unit = t_floor / n if "concat" in workloads else None
+        print()
+        print(f"{'path':<10}{'seconds':>10}{'entries/s':>14}{'ns/entry':>10}{'x floor':>9}")
+        for name, seconds, count in rows:
+            ratio = f"{seconds / count / t_unit:>9.2f}" if t_unit else f"{'':>9}"
+            print(
+                f"{name:<10}{seconds:>10.3f}{count / seconds:>14,.0f}"
+                f"{seconds / count * 1e9:>10.0f}{ratio}"
+            )
+    if "concat" in workloads:
+        print(f"\nours / floor = {t_ours / t_floor:.2f} (goal <= 2)")
+        print(f"naive / ours = {t_naive / t_ours:.2f} (goal >= 5)")
+    if "records" in workloads:
+        print(f"parse(): {args.records / t_parse:,.0f} quotes/s (goal >= 100,000)")
         print(
-            f"{name:<10}{seconds:>10.3f}{count / seconds:>14,.0f}"
-            f"{seconds / count * 1e9:>10.0f}{ratio:>9.2f}"
+            f"ours on Business Recorder lines (records path): {args.records / t_br:,.0f} entries/s"
         )
-    print(f"\nours / floor = {t_ours / t_floor:.2f} (goal <= 2)")
-    print(f"naive / ours = {t_naive / t_ours:.2f} (goal >= 5)")
-    print(f"parse(): {args.records / t_parse:,.0f} quotes/s (goal >= 100,000)")
-    print(f"ours on Business Recorder lines (records path): {args.records / t_br:,.0f} entries/s")
 
-    rows, peak = _child("ours", str(n))
-    print(f"\nmemory, ours: {peak / n:,.0f} bytes/entry above the input (goal < 300)")
-    rows, peak = _child("frame", str(n))
-    print(f"memory, frame_from_text(text): {peak / n:,.0f} bytes/entry above the input")
-    m = args.records
-    rows, peak = _child("parse", str(m))
-    print(f"memory, parse(): {peak / m:,.0f} bytes/entry above the input")
+    table = Table()
+    if workloads & {"concat", "faulty", "html", "br"}:
+        print("\nrealistic text from ticker_parse.testing:")
+    rates = ((0.0,) if "concat" in workloads else ()) + (
+        (0.1, 0.3) if "faulty" in workloads else ()
+    )
+    if rates:
+        run_concat(table, n, args.repeat, args.budget, rates)
+    if "html" in workloads:
+        run_html(table, pages, args.repeat, args.budget)
+    if "br" in workloads:
+        run_br(table, n, args.repeat, args.budget)
+    table.print()
 
-    print("\nhostile input, parse() seconds at 1x and 8x size (ratio ~8 = linear):")
-    k = args.hostile_chars
-    for name, make in HOSTILE_SHAPES.items():
-        small, large = make(k), make(8 * k)
-        t1 = best_of(2, lambda: ticker_parse.parse(small))  # noqa: B023 - called at once
-        t8 = best_of(2, lambda: ticker_parse.parse(large))  # noqa: B023
-        print(f"  {name:<24}{t1:>8.3f}{t8:>8.3f}   x{t8 / t1:.1f}")
+    if "memory" in workloads:
+        rows_, peak = _child("ours", str(n))
+        print(f"\nmemory, ours: {peak / n:,.0f} bytes/entry above the input (goal < 300)")
+        rows_, peak = _child("frame", str(n))
+        print(f"memory, frame_from_text(text): {peak / n:,.0f} bytes/entry above the input")
+        m = args.records
+        rows_, peak = _child("parse", str(m))
+        print(f"memory, parse(): {peak / m:,.0f} bytes/entry above the input")
+
+    if "hostile" in workloads:
+        print("\nhostile input, parse() seconds at 1x and 8x size (ratio ~8 = linear):")
+        k = args.hostile_chars
+        for name, make in HOSTILE_SHAPES.items():
+            small, large = make(k), make(8 * k)
+            t1 = best_of(2, lambda: ticker_parse.parse(small))  # noqa: B023 - called at once
+            t8 = best_of(2, lambda: ticker_parse.parse(large))  # noqa: B023
+            print(f"  {name:<24}{t1:>8.3f}{t8:>8.3f}   x{t8 / t1:.1f}")
 
     if args.stream_mb:
         with tempfile.TemporaryDirectory() as tmp:
@@ -257,14 +522,15 @@ def main() -> None:
                 path = os.path.join(tmp, f"dump-{mb}.txt")
                 entries = write_dump(path, mb)
                 start = time.perf_counter()
-                rows, peak = _child("stream", "0", path)
+                rows_, peak = _child("stream", "0", path)
                 seconds = time.perf_counter() - start
-                assert rows == entries, (rows, entries)
+                assert rows_ == entries, (rows_, entries)
                 print(
-                    f"  {mb:>6} MB, {rows:>12,} entries: {peak / 1e6:8.1f} MB peak, "
-                    f"{rows / seconds:,.0f} entries/s"
+                    f"  {mb:>6} MB, {rows_:>12,} entries: {peak / 1e6:8.1f} MB peak, "
+                    f"{rows_ / seconds:,.0f} entries/s"
                 )
                 os.unlink(path)
+    print(f"\nbenchmark finished in {time.perf_counter() - started:.0f} s")
 
 
 if __name__ == "__main__":
