@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 import pytest
 
 from ticker_parse import testing
-from ticker_parse.symbols import PSX_INDICES
+from ticker_parse.grammar import PSX_INDICES
 from ticker_parse.testing import (
     FAULTS,
     TrueQuote,

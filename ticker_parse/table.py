@@ -141,10 +141,12 @@ def assemble_frame(
         "issues": _issue_strings(checked.bits),
         "strip": entries.strip + strip_base,
         "strip_id": _text([]) if not n else None,
-        "source": _text([source] * n),
-        "captured_at": pd.array(
-            [captured_at] * n if captured_at is not None else [pd.NaT] * n, dtype=CAPTURED_DTYPE
-        ),
+        "source": _text(pa.repeat(pa.scalar(source, pa.large_string()), n)),
+        "captured_at": pd.DatetimeIndex(
+            np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+        ).tz_localize("UTC")
+        if captured_at is None
+        else pd.DatetimeIndex([captured_at]).repeat(n),
     }
     if exact != "float":
         columns["price"] = _exact_column(checked.price_text, exact)

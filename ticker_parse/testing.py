@@ -16,7 +16,7 @@ True
   numbers, a menu, an article;
 - :func:`hostile_texts` -- shapes that make careless patterns backtrack.
 
-Only the standard library is used (and :data:`ticker_parse.symbols.PSX_INDICES`), so the
+Only the standard library is used (and :data:`ticker_parse.grammar.PSX_INDICES`), so the
 truth never depends on the code under test. Figures are built on the 0.01 tick as integers
 (cents) and every percent is rounded half-up from those integers exactly.
 """
@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ticker_parse.symbols import PSX_INDICES
+from ticker_parse.grammar import PSX_INDICES
 
 __all__ = [
     "CONVENTIONS",
