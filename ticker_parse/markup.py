@@ -22,22 +22,28 @@ The rules, for our purpose of reading ticker strips:
   split over source lines (``<span>AIRLINK</span>\\n  <span>61.80</span>``) is
   ``AIRLINK 61.80``; white space between a block tag and text vanishes; cells of a row are
   tab-separated on one line; consecutive block tags give one line break, not blank lines.
-* White space inside text is collapsed only where it is not a single space: a run of two or
-  more white space characters, or a tab or line break, becomes one space (``<pre>`` is not
-  special).
+* White space inside text (not next to a tag) is collapsed where it holds a tab or a line
+  break: the run, with any spaces before it, becomes one space. Runs of plain spaces are left
+  as they are (the ticker grammars accept them), and ``<pre>`` is not special.
 * Character references are decoded with the standard library (``html.unescape`` semantics),
   ``&lt;`` and ``&amp;`` included; a no-break space becomes a plain space.
 * A ``<`` that does not start a tag (``a < b``) is text. Quoted attribute values may hold
-  ``>``. A tag still open at the end of the page (or of a focus window) shows nothing, as in
-  a browser.
+  ``>`` (and ``<!--``, ``<script>``). A tag still open at the end of the page shows nothing,
+  as in a browser.
+* Tag names are matched in lower case, upper case or capitalized (``div``, ``DIV``, ``Div``);
+  other mixtures (``dIV``) count as unknown, inline tags, and ``<sCRIPT>`` is not hidden.
 
 ``focus=True`` renders only windows of about ±1,500 characters around anchors that mark ticker
 text (arrows and their character references, ``%``, ``|``, ``Increased``, ``Decreased``,
 ``No Change``, ``Unchanged``) found in the visible part of the page; each stretch between
-windows becomes one ``"\\n"`` edit.
+windows becomes one ``"\\n"`` edit. Windows that touch are merged, and an edge never cuts a tag
+or a character reference in half. Hidden regions are known for the whole page first, so no
+script, style or comment text reaches a window.
 
-Everything is linear in the size of the page: the patterns use possessive or bounded repeats
-only, and every scan moves forward.
+Everything is linear in the size of the page: every pattern either always succeeds once it has
+started (a tag runs to its ``>`` or to the end) or uses bounded repeats, and every scan moves
+forward. ``deadline`` (a :func:`time.monotonic` value) is checked every 32 K characters of
+rendering, every 256 hidden regions and every 64 visible stretches.
 """
 
 from __future__ import annotations
@@ -204,7 +210,7 @@ _HIDDEN_START = re.compile(rf"<(?:!|\?|(?P<raw>{_trie(_any_case(HIDDEN_ELEMENTS)
 #: What marks ticker text for ``focus=True``: the arrows and their character references
 #: (``&#9650; &#9660; &#x25b2; &#x25bc;``, any case), ``%``, ``|``, ``Increased``,
 #: ``Decreased``, ``No Change``, ``Unchanged``. Looked for as these needles, hits checked.
-_ANCHOR_NEEDLES = ("▲", "▼", "%", "|", "&", "creased", "hange")
+_ANCHOR_NEEDLES = ("▲", "▼", "%", "|", "&", "creased", "hange")  # the arrows first
 
 _HTML_HINT = re.compile(
     r"<(?:(?P<strong>!doctype|html|body)|/?(?:"
@@ -215,8 +221,8 @@ _HTML_HINT = re.compile(
     re.IGNORECASE,
 )
 
-# How many tokens between two looks at the clock.
-_CHECK_EVERY = 4096
+# How many characters of rendering between two looks at the clock.
+_CHECK_SPAN = 32_768
 
 _entity_cache: dict[str, str] = {}
 
@@ -326,57 +332,47 @@ def _pieces(hidden: list[tuple[int, int]], lo: int, hi: int) -> list[tuple[int, 
     return pieces
 
 
-def _is_anchor(text: str, p: int, needle: str) -> int:
-    """Where the anchor found by ``needle`` at ``p`` starts, or -1 if it is not one."""
-    if needle == "&":
-        if text.startswith("&#", p) and (
-            text.startswith(("9650", "9660"), p + 2)
-            or text[p + 2 : p + 7].lower() in ("x25b2", "x25bc")
-        ):
-            return p
-        return -1
-    if needle == "creased":  # Increased, Decreased
-        return p - 2 if text[p - 2 : p] in ("In", "De") else -1
-    if needle == "hange":  # No Change, Unchanged
-        if text.startswith("No C", p - 4):
-            return p - 4
-        if text.startswith("Unc", p - 3) and text.startswith("d", p + 5):
-            return p - 3
-        return -1
-    return p
-
-
 def _anchors(text: str, hidden: list[tuple[int, int]], deadline: float | None) -> list[int]:
-    """Sorted positions of the anchors outside hidden regions.
+    """Sorted positions of the anchors in the visible part of the page.
 
-    Found with ``str.find`` on single characters (``▲ ▼ % | &``) and on two word pieces
-    (``creased``, ``hange``), each hit then checked; hits inside a hidden region make the
-    search jump to its end.
+    Found with ``str.find`` in each visible stretch (hidden regions are never scanned): single
+    characters (``▲ ▼ % | &``) and two word pieces (``creased``, ``hange``), each hit of ``&``
+    and of the word pieces then checked.
     """
-    starts = [hs for hs, _ in hidden]
+    n = len(text)
     found: list[int] = []
+    append = found.append
     find = text.find
+    startswith = text.startswith
+    needles = _ANCHOR_NEEDLES[2:] if text.isascii() else _ANCHOR_NEEDLES
     count = 0
-    for needle in _ANCHOR_NEEDLES:
-        if len(needle) == 1 and ord(needle) > 127 and text.isascii():
+    for a, b, visible in _pieces(hidden, 0, n):
+        if not visible:
             continue
-        simple = needle in "▲▼%|"
-        p = find(needle)
-        while p >= 0:
+        if deadline is not None:
             count += 1
-            if deadline is not None and not count & 1023 and time.monotonic() > deadline:
-                raise _timeout("looking for ticker anchors", p, len(text))
-            i = bisect_right(starts, p) - 1
-            if i >= 0 and p < hidden[i][1]:  # inside a script, a comment …: skip it
-                p = find(needle, hidden[i][1])
-                continue
-            if simple:
-                found.append(p)
-            else:
-                q = _is_anchor(text, p, needle)
-                if q >= 0:
-                    found.append(q)
-            p = find(needle, p + 1)
+            if not count & 63 and time.monotonic() > deadline:
+                raise _timeout("looking for ticker anchors", a, n)
+        for needle in needles:
+            p = find(needle, a, b)
+            while p >= 0:
+                if needle == "&":
+                    if startswith("&#", p) and (
+                        startswith(("9650", "9660"), p + 2)
+                        or text[p + 2 : p + 7].lower() in ("x25b2", "x25bc")
+                    ):
+                        append(p)
+                elif needle == "creased":  # Increased, Decreased
+                    if text[p - 2 : p] in ("In", "De"):
+                        append(p - 2)
+                elif needle == "hange":  # No Change, Unchanged
+                    if startswith("No C", p - 4):
+                        append(p - 4)
+                    elif startswith("Unc", p - 3) and startswith("d", p + 5):
+                        append(p - 3)
+                else:
+                    append(p)
+                p = find(needle, p + 1, b)
     found.sort()
     return found
 
@@ -441,20 +437,24 @@ def render_edits(text: str, *, focus: bool = False, deadline: float | None = Non
 
     edits: list[Edit] = []
     append = edits.append
-    # The markup run being built: text[run_start:run_end] becomes _BREAK[run_break].
+    breaks = _BREAK
+    decode = _decode
+    finditer = _TOKEN.finditer
+    # The markup run being built: text[run_start:run_end] becomes breaks[run_break]. A run of
+    # one character that already is its replacement is no edit.
     run_start = run_end = -1
     run_break = _NONE
-    count = 0
-    decode = _decode
+    # Where to look at the clock next (never, without a deadline).
+    check_at = n + 1 if deadline is None else _CHECK_SPAN
     prev_end = 0
     windows.append((n, n))  # a sentinel, for the stretch after the last window
     for w_start, w_end in windows:
         if w_start > prev_end:  # a stretch between windows: one line break
             if run_end != prev_end:
-                if run_start >= 0:
-                    repl = _BREAK[run_break]
-                    if text[run_start:run_end] != repl:
-                        append((run_start, run_end, repl))
+                if run_start >= 0 and (
+                    run_end - run_start != 1 or text[run_start] != breaks[run_break]
+                ):
+                    append((run_start, run_end, breaks[run_break]))
                 run_start = prev_end
             run_end = w_start
             run_break = _LINE
@@ -462,10 +462,10 @@ def render_edits(text: str, *, focus: bool = False, deadline: float | None = Non
         for a, b, visible in _pieces(hidden, w_start, w_end):
             if not visible:  # a hidden region: markup that breaks nothing
                 if run_end != a:
-                    if run_start >= 0:
-                        repl = _BREAK[run_break]
-                        if text[run_start:run_end] != repl:
-                            append((run_start, run_end, repl))
+                    if run_start >= 0 and (
+                        run_end - run_start != 1 or text[run_start] != breaks[run_break]
+                    ):
+                        append((run_start, run_end, breaks[run_break]))
                     lo = w_start if run_end < w_start else run_end
                     run_start, run_break = a, _NONE
                     while run_start > lo and text[run_start - 1] == " ":
@@ -477,23 +477,19 @@ def render_edits(text: str, *, focus: bool = False, deadline: float | None = Non
                 a = run_end = _SPACES.match(text, a, b).end()  # type: ignore[union-attr]
                 if run_break == _NONE:
                     run_break = _SPACE
-            for m in _TOKEN.finditer(text, a, b):
-                count += 1
-                if (
-                    deadline is not None
-                    and not count % _CHECK_EVERY
-                    and time.monotonic() > deadline
-                ):
-                    raise _timeout(f"rendering ({count:,} tokens)", m.start(), n)
+            for m in finditer(text, a, b):
                 s, e = m.span()
+                if e > check_at:
+                    if time.monotonic() > deadline:  # type: ignore[operator]
+                        raise _timeout("rendering", s, n)
+                    check_at = e + _CHECK_SPAN
                 blk, cell, ws, blk2, cell2, ws2, ent = m.groups()
                 if ent is not None:
                     decoded = decode(ent)
                     if decoded != text[s:e]:
                         if run_start >= 0:
-                            repl = _BREAK[run_break]
-                            if text[run_start:run_end] != repl:
-                                append((run_start, run_end, repl))
+                            if run_end - run_start != 1 or text[run_start] != breaks[run_break]:
+                                append((run_start, run_end, breaks[run_break]))
                             run_start = run_end = -1
                         append((s, e, decoded))
                     continue
@@ -511,18 +507,16 @@ def render_edits(text: str, *, focus: bool = False, deadline: float | None = Non
                         run_break = k
                     continue
                 lo = a if run_end < a else run_end
-                if run_start >= 0:
-                    repl = _BREAK[run_break]
-                    if text[run_start:run_end] != repl:
-                        append((run_start, run_end, repl))
+                if run_start >= 0 and (
+                    run_end - run_start != 1 or text[run_start] != breaks[run_break]
+                ):
+                    append((run_start, run_end, breaks[run_break]))
                 run_start, run_end, run_break = s, e, k
                 if s > lo and text[s - 1] == " ":  # spaces before a run join it
                     while run_start > lo and text[run_start - 1] == " ":
                         run_start -= 1
                     if k == _NONE:
                         run_break = _SPACE
-    if run_start >= 0:
-        repl = _BREAK[run_break]
-        if text[run_start:run_end] != repl:
-            append((run_start, run_end, repl))
+    if run_start >= 0 and (run_end - run_start != 1 or text[run_start] != breaks[run_break]):
+        append((run_start, run_end, breaks[run_break]))
     return edits
