@@ -19,7 +19,7 @@ import pandas as pd
 from dask.distributed import Client, LocalCluster
 
 import ticker_parse
-from ticker_parse.frame import TEXT_DTYPE
+from ticker_parse.table import TEXT_DTYPE
 
 _PATTERNS = ("*.txt", "*.txt.gz", "*.txt.bz2", "*.txt.xz")
 
@@ -27,15 +27,13 @@ _PATTERNS = ("*.txt", "*.txt.gz", "*.txt.bz2", "*.txt.xz")
 def convert(path: str) -> pd.DataFrame:
     """One dump to one partition: its quotes, and the file they came from."""
     frame = ticker_parse.read_ticker(path)
-    frame.insert(0, "source", pd.Series([Path(path).name] * len(frame), dtype=TEXT_DTYPE))
+    frame["source"] = pd.Series([Path(path).name] * len(frame), dtype=TEXT_DTYPE)
     return frame
 
 
 def meta() -> pd.DataFrame:
     """The exact empty frame of :func:`convert`, for Dask."""
-    frame = ticker_parse.empty_frame()
-    frame.insert(0, "source", pd.Series([], dtype=TEXT_DTYPE))
-    return frame
+    return ticker_parse.empty_frame()
 
 
 def archive(dumps: Path, out: Path, client: Client) -> int:

@@ -309,7 +309,7 @@ def _convert(
             if args.drop_duplicates:
                 frame = dedupe(frame, seen)
             file_frames.append(summarize_frame(frame))
-            out = frame.copy()
+            out = frame.drop(columns=["source"]).copy()
             out.insert(0, "entry", range(entry + 1, entry + 1 + len(frame)))
             out.insert(0, "source", source)
             entry += len(frame)
