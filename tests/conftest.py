@@ -34,4 +34,3 @@ settings.load_profile(
 def observer_text() -> str:
     """The Pakistan Observer seed page, as scraped."""
     return OBSERVER_SEED.read_text(encoding="utf-8")
-

@@ -130,13 +130,14 @@ def test_read_ticker_rejects_a_bad_chunksize() -> None:
 # --- the columnar fast path gives exactly the records path's rows -----------------------
 
 
-
 @given(
     parts=st.lists(st.one_of(*(strips(d) for d in Dialect), noise()), max_size=6),
     glue=st.sampled_from(["\n", "\n\n", " | ", "", ")", "X", "1", "\x1c"]),
     exact=st.sampled_from(["float", "decimal", "text"]),
 )
-def test_frame_from_text_equals_the_records_frame(parts: list[object], glue: str, exact: str) -> None:
+def test_frame_from_text_equals_the_records_frame(
+    parts: list[object], glue: str, exact: str
+) -> None:
     """frame_from_text (no records) and parse().to_frame() give the same frame."""
     text = glue.join(p.text if hasattr(p, "text") else str(p) for p in parts)
     pd.testing.assert_frame_equal(

@@ -14,9 +14,8 @@ figure, never flag an honest one (a tie exactly at ...5 is accepted either way).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
-
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -534,7 +533,7 @@ def resolve_splits(
         text = price_text[r].as_py()
         name = symbol[r].as_py()
         ks = [0] if natural_fits[r] else []
-        ks += [d for d in k[lo:hi][fitting[lo:hi]].tolist()]
+        ks += k[lo:hi][fitting[lo:hi]].tolist()
         alternatives[r] = tuple(f"{name}{text[:d]} {text[d:]}" for d in ks if d != moved[r])
 
     if not len(take):
@@ -543,7 +542,9 @@ def resolve_splits(
     names = symbol.take(pa.array(changed)).to_pylist()
     texts = price_text.take(pa.array(changed)).to_pylist()
     ks = k[take].tolist()
-    symbol = _scatter(symbol, changed, [f"{s}{t[:d]}" for s, t, d in zip(names, texts, ks, strict=True)])
+    symbol = _scatter(
+        symbol, changed, [f"{s}{t[:d]}" for s, t, d in zip(names, texts, ks, strict=True)]
+    )
     price_text = _scatter(price_text, changed, [t[d:] for t, d in zip(texts, ks, strict=True)])
     return symbol, price_text, new_price, alternatives
 
@@ -573,9 +574,9 @@ def trim_headlines(entries: Entries, known: frozenset[str]) -> Entries:
     if not len(suspects):
         return entries
     names = entries.symbol.take(pa.array(suspects)).to_pylist()
-    seen = set(
-        pc.unique(entries.symbol.filter(pa.array(entries.lead_blank))).to_pylist()
-    ) | set(known)
+    seen = set(pc.unique(entries.symbol.filter(pa.array(entries.lead_blank))).to_pylist()) | set(
+        known
+    )
     cuts: dict[int, int] = {}
     for row, name in zip(suspects.tolist(), names, strict=True):
         if name in seen:
@@ -613,9 +614,7 @@ STALE_MIN_STOCKS = 5
 STALE_MIN_MOVED_INDICES = 1
 
 
-def stale_rows(
-    strip: npt.NDArray[np.int64], symbol: pa.Array, change: FloatArray
-) -> BoolArray:
+def stale_rows(strip: npt.NDArray[np.int64], symbol: pa.Array, change: FloatArray) -> BoolArray:
     """Stock rows of strips whose every stock row shows no change while index rows moved.
 
     Business Recorder sometimes shows yesterday's stock rows, all ``No Change``, beside
@@ -630,7 +629,9 @@ def stale_rows(
     strips = int(strip.max()) + 1
     stocks = np.bincount(strip, weights=stock, minlength=strips)
     flat_stocks = np.bincount(strip, weights=stock & flat, minlength=strips)
-    moved_indices = np.bincount(strip, weights=is_index & ~flat & ~np.isnan(change), minlength=strips)
+    moved_indices = np.bincount(
+        strip, weights=is_index & ~flat & ~np.isnan(change), minlength=strips
+    )
     stale = (
         (stocks >= STALE_MIN_STOCKS)
         & (flat_stocks == stocks)
@@ -650,9 +651,7 @@ def check_entries(entries: Entries, known: frozenset[str], *, validate: bool = T
     percent_hw = percent_halfwidth(_decimals(entries.percent))
     zeros = np.zeros(len(entries))
     as_percent = is_percent_consistent(price, change, percent, zeros, zeros, percent_hw)
-    as_fraction = is_percent_consistent(
-        price, change, percent, zeros, zeros, percent_hw, scale=1.0
-    )
+    as_fraction = is_percent_consistent(price, change, percent, zeros, zeros, percent_hw, scale=1.0)
     is_fraction = vote_conventions(as_percent, as_fraction, entries.strip)
     symbol, price_text, price, alternatives = resolve_splits(
         entries, price, change, percent, percent_hw, is_fraction, known

@@ -26,10 +26,10 @@ import pandas as pd
 
 from ticker_parse import __version__
 from ticker_parse.errors import TickerParseError
-from ticker_parse.table import TEXT_DTYPE, dedupe
 from ticker_parse.models import Dialect, Residue
 from ticker_parse.reading import DecodeStats, describe_path
 from ticker_parse.summary import Summary, summarize_counts, summarize_frame
+from ticker_parse.table import TEXT_DTYPE, dedupe
 
 __all__ = ["OUTPUT_COLUMNS", "main"]
 
@@ -303,7 +303,7 @@ def _convert(
         stats = DecodeStats()
         residue: list[Residue] | None = [] if args.residue else None
         entry = 0
-        seen: set[str] = set()
+        seen: set[int] = set()
         file_frames: list[Summary] = []
         for frame in _frames(path, args, stats, residue):
             if args.drop_duplicates:

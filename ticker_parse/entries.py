@@ -133,9 +133,7 @@ class Entries:
 
 def _check_deadline(deadline: float | None, text: str) -> None:
     if deadline is not None and time.monotonic() > deadline:
-        raise TickerTimeoutError(
-            f"parsing took longer than the timeout ({len(text):,} characters)"
-        )
+        raise TickerTimeoutError(f"parsing took longer than the timeout ({len(text):,} characters)")
 
 
 def _bool(array: pa.Array) -> BoolArray:
@@ -187,9 +185,7 @@ def _arrow_text(text: str) -> pa.Array:
 def _bracketed(text: str, forced: Dialect | None, deadline: float | None) -> Entries:
     """Entries of the ``)``-terminated dialects, strips numbered from 0."""
     dialects = [
-        d
-        for d in _PIECE_PATTERNS
-        if (forced is None or forced is d) and _may_hold(d, text)
+        d for d in _PIECE_PATTERNS if (forced is None or forced is d) and _may_hold(d, text)
     ]
     if not dialects:
         return Entries.empty()
@@ -256,7 +252,11 @@ def _with_strip(entries: Entries, strip: IntArray) -> Entries:
 
 
 def _columns(
-    dialect: Dialect, got: pa.StructArray, piece: IntArray, piece_start: IntArray, piece_end: IntArray
+    dialect: Dialect,
+    got: pa.StructArray,
+    piece: IntArray,
+    piece_start: IntArray,
+    piece_end: IntArray,
 ) -> Entries:
     lead = got.field("lead")
     direction, conflict = _directions(dialect, got)

@@ -20,9 +20,8 @@ capitals, arrows or brackets):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import re
+from collections.abc import Iterable
 
 import regex
 

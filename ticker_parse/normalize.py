@@ -107,7 +107,9 @@ class OffsetMap:
         i = np.searchsorted(self.norm_starts, pos, side="right") - 1
         j = np.maximum(i, 0)
         mapped = np.where(
-            pos < self.norm_ends[j], self.orig_starts[j], pos + self.orig_ends[j] - self.norm_ends[j]
+            pos < self.norm_ends[j],
+            self.orig_starts[j],
+            pos + self.orig_ends[j] - self.norm_ends[j],
         )
         result: IntArray = np.where(i < 0, pos, mapped)
         return result
@@ -212,4 +214,3 @@ def normalize(
 def is_blank(text: str) -> bool:
     """White space only, by the one definition the strips use (``str.isspace``)."""
     return not text or text.isspace()
-

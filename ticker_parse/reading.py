@@ -31,7 +31,7 @@ from ticker_parse.errors import (
 from ticker_parse.models import Dialect, Quote, Residue
 from ticker_parse.pipeline import frame_from_text
 from ticker_parse.records import parse
-from ticker_parse.table import Exactness, check_exact, dedupe
+from ticker_parse.table import TEXT_DTYPE, Exactness, check_exact, dedupe
 
 __all__ = [
     "MARGIN",
@@ -107,9 +107,7 @@ def iter_decoded(
     ``"replace"`` (U+FFFD, counted in ``stats.replaced``).
     """
     if errors not in ("strict", "replace"):
-        raise TickerArgumentError(
-            f"encoding_errors= takes 'strict' or 'replace', not {errors!r}"
-        )
+        raise TickerArgumentError(f"encoding_errors= takes 'strict' or 'replace', not {errors!r}")
     try:
         codecs.lookup(encoding)
     except LookupError:
@@ -298,7 +296,7 @@ def _whole_strips(
         kept: list[int] = []
 
         def carry(start: int, text: str = text, kept: list[int] = kept) -> bool:
-            if 0 <= start and len(text) - start < max(block_size, 4 * MARGIN) // 4 + MARGIN:
+            if start >= 0 and len(text) - start < max(block_size, 4 * MARGIN) // 4 + MARGIN:
                 kept.append(start)
                 return True
             return False
@@ -354,9 +352,11 @@ def block_frames(
     for base, block, carry in _whole_strips(pieces, block_size):
         result = None
         if residue is not None:
-            result = parse(block, dialect=dialect, symbols=symbols, validate=validate, markup=markup)
+            result = parse(
+                block, dialect=dialect, symbols=symbols, validate=validate, markup=markup
+            )
             frame = result.to_frame(exact=exact)
-            frame["source"] = pd.array([source] * len(frame), dtype=frame["source"].dtype)
+            frame["source"] = pd.Series([source] * len(frame), dtype=TEXT_DTYPE)
             if captured_at is not None:
                 frame["captured_at"] = captured_at
         else:

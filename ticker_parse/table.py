@@ -72,7 +72,7 @@ def check_exact(exact: object) -> Exactness:
     if exact is True:
         return "decimal"
     if exact in ("float", "decimal", "text"):
-        return exact  # type: ignore[return-value]
+        return exact
     raise TickerArgumentError(f"exact= takes 'float', 'decimal' or 'text', not {exact!r}")
 
 
@@ -124,11 +124,6 @@ def assemble_frame(
         expected = expected_percent(checked.price, checked.change)
     symbol = _text(checked.symbol)
     direction = pd.Categorical.from_codes(entries.direction, dtype=DIRECTION_DTYPE)
-    plain = {
-        "price": _plain(checked.price_text),
-        "change": _plain(entries.change),
-        "percent": _plain(entries.percent),
-    }
     columns: dict[str, object] = {
         "symbol": symbol,
         "price": checked.price,
@@ -191,4 +186,3 @@ def dedupe(frame: pd.DataFrame, seen: set[int] | None = None) -> pd.DataFrame:
         keep &= ~np.isin(values, np.fromiter(seen, np.uint64, count=len(seen)))
         seen.update(values[keep].tolist())
     return frame.loc[keep].reset_index(drop=True)
-
