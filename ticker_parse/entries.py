@@ -59,7 +59,7 @@ _NOT_BEFORE = pa.array(sorted(grammar.NOT_BEFORE_SYMBOL), pa.large_string())
 _OPENS_LINE = r"(?:^|\n)[ \t]{0,8}$"
 # Marquee: symbols that are currency codes, not shares (a rates widget looks like a marquee).
 _CURRENCIES = frozenset(
-    "USD EUR GBP SAR AED JPY CNY CHF CAD AUD KWD QAR OMR BHD MYR INR TRY SGD HKD".split()
+    ["USD", "EUR", "GBP", "SAR", "AED", "JPY", "CNY", "CHF", "CAD", "AUD", "KWD", "QAR", "OMR", "BHD", "MYR", "INR", "TRY", "SGD", "HKD"]
 )
 _MARQUEE_MIN_RUN = 2
 
