@@ -336,3 +336,77 @@ def test_progress_is_shown_on_request(capsys: pytest.CaptureFixture[str]) -> Non
     assert "100.0%" in err
     _, _, err = run(["-q", str(OBSERVER_SEED)], capsys)
     assert err == ""
+
+
+def _mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027])
+def test_new_output_files_get_the_mode_of_any_new_file(
+    tmp_path: Path, umask: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """-o (CSV, JSONL, Parquet) and --residue files get 0o666 & ~umask, as `>` would give."""
+    old = os.umask(umask)
+    try:
+        for name in ("out.csv", "out.jsonl", "out.parquet"):
+            target, residue = tmp_path / name, tmp_path / f"residue-{name}.csv"
+            code, _, _ = run(
+                ["-q", str(OBSERVER_SEED), "-o", str(target), "--residue", str(residue)], capsys
+            )
+            assert code == 0
+            assert (_mode(target), _mode(residue)) == (0o666 & ~umask, 0o666 & ~umask)
+    finally:
+        os.umask(old)
+
+
+def test_a_replaced_output_keeps_its_mode(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Overwriting an existing file keeps that file's permission bits."""
+    target, residue = tmp_path / "out.csv", tmp_path / "residue.csv"
+    for path, mode in ((target, 0o600), (residue, 0o664)):
+        path.write_text("old\n", encoding="utf-8")
+        path.chmod(mode)
+    code, _, _ = run(
+        ["-q", str(OBSERVER_SEED), "-o", str(target), "--residue", str(residue)], capsys
+    )
+    assert code == 0
+    assert len(rows(target.read_text(encoding="utf-8"))) == 30
+    assert (_mode(target), _mode(residue)) == (0o600, 0o664)
+
+
+def test_the_installed_script_writes_files_with_the_umask_mode(tmp_path: Path) -> None:
+    """The console script, run as a user runs it, honours the umask for -o and --residue."""
+    target, residue = tmp_path / "out.parquet", tmp_path / "residue.csv"
+    proc = subprocess.run(
+        [*_script(), "-q", str(OBSERVER_SEED), "-o", str(target), "--residue", str(residue)],
+        capture_output=True,
+        text=True,
+        check=False,
+        umask=0o027,
+    )
+    assert (proc.returncode, proc.stderr) == (0, "")
+    assert (_mode(target), _mode(residue)) == (0o640, 0o640)
+
+
+def test_ctrl_c_leaves_no_half_written_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An interrupt mid-conversion exits 130; the old file stays and no temporary is left."""
+    import ticker_parse.cli as cli
+
+    real = cli._frames
+
+    def interrupted(*args: object, **kwargs: object) -> object:
+        for frame in real(*args, **kwargs):  # type: ignore[arg-type]
+            yield frame
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_frames", interrupted)
+    target = tmp_path / "out.csv"
+    target.write_text("precious\n", encoding="utf-8")
+    code, _, err = run([str(OBSERVER_SEED), "-o", str(target)], capsys)
+    assert (code, err) == (130, "ticker-parse: interrupted\n")
+    assert target.read_text(encoding="utf-8") == "precious\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]

@@ -10,17 +10,20 @@ from __future__ import annotations
 import argparse
 import codecs
 import contextlib
+import errno
+import io
 import json
 import os
 import re
+import secrets
+import stat
 import sys
-import tempfile
 import traceback
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO, Any, BinaryIO
 
 import pandas as pd
 
@@ -156,7 +159,7 @@ class _Totals:
 class _Writer:
     """Writes chunks in one format to one open target."""
 
-    def __init__(self, fmt: str, target: IO[str] | str) -> None:
+    def __init__(self, fmt: str, target: IO[str] | BinaryIO) -> None:
         self.fmt = fmt
         self.target = target
         self.header = True
@@ -164,10 +167,10 @@ class _Writer:
 
     def write(self, frame: pd.DataFrame) -> None:
         if self.fmt == "csv":
-            assert not isinstance(self.target, str)
+            assert isinstance(self.target, io.TextIOBase)
             _write_csv(frame, self.target, header=self.header)
         elif self.fmt == "jsonl":
-            assert not isinstance(self.target, str)
+            assert isinstance(self.target, io.TextIOBase)
             _write_jsonl(frame, self.target)
         else:
             self._write_parquet(frame)
@@ -183,7 +186,6 @@ class _Writer:
             ) from None
         table = pa.Table.from_pandas(_parquet_ready(frame), preserve_index=False)
         if self._parquet is None:
-            assert isinstance(self.target, str)
             self._parquet = pq.ParquetWriter(self.target, table.schema)
         self._parquet.write_table(table)
 
@@ -356,16 +358,49 @@ def _report(totals: _Totals) -> None:
             print(f"{source}: {s.diagnosis}", file=sys.stderr)
 
 
-@contextlib.contextmanager
-def _atomic(path: str, binary: bool = False) -> Iterator[str]:
-    """A temporary path beside ``path``, renamed onto it only if the block succeeds."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".ticker-parse-", dir=directory)
-    os.close(fd)
+def _new_temp(directory: str) -> tuple[int, str]:
+    """An empty temporary file in ``directory``, created with the mode a new file gets.
+
+    It is opened with mode 0o666 so that the kernel applies the umask (and any default
+    ACL) exactly as for ``>``; the umask itself is never read, so nothing races with other
+    threads. (``mkstemp`` creates 0o600, and that mode would survive the rename.)
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        tmp = os.path.join(directory, f".ticker-parse-{secrets.token_hex(6)}")
+        try:
+            return os.open(tmp, flags | getattr(os, "O_BINARY", 0), 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary file name", directory)
+
+
+def _keep_mode(path: str, tmp: str) -> None:
+    """Give ``tmp`` the permission bits of the regular file ``path`` it will replace."""
     try:
-        yield tmp
+        st = os.stat(path)
+    except OSError:
+        return  # a new file: the mode it was created with is right
+    if stat.S_ISREG(st.st_mode):
+        os.chmod(tmp, stat.S_IMODE(st.st_mode))
+
+
+@contextlib.contextmanager
+def _atomic(path: str) -> Iterator[BinaryIO]:
+    """A temporary file beside ``path``, renamed onto it only if the block succeeds.
+
+    The file gets the mode a new file would get, or the mode of the file it replaces;
+    on any error, Ctrl-C included, it is removed and ``path`` is left as it was.
+    """
+    fd, tmp = _new_temp(os.path.dirname(os.path.abspath(path)))
+    fh = os.fdopen(fd, "wb")
+    try:
+        _keep_mode(path, tmp)
+        yield fh
+        fh.close()
         os.replace(tmp, path)
     except BaseException:
+        fh.close()
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
@@ -377,8 +412,8 @@ def _write_residue(path: str, rows: list[tuple[str, Residue]]) -> None:
         columns=list(_RESIDUE_COLUMNS),
     )
     frame = _defuse(frame, ("source", "text"))
-    with _atomic(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
-        frame.to_csv(fh, index=False, lineterminator="\n")
+    with _atomic(path) as fh:
+        fh.write(frame.to_csv(index=False, lineterminator="\n").encode("utf-8"))
 
 
 def _format_of(args: argparse.Namespace) -> str:
@@ -408,17 +443,18 @@ def _run(args: argparse.Namespace) -> int:
         residue_rows = _convert(args, writer, totals)
         sys.stdout.flush()
     else:
-        with _atomic(args.output) as tmp:
+        with _atomic(args.output) as fh:
             if fmt == "parquet":
-                writer = _Writer(fmt, tmp)
+                writer = _Writer(fmt, fh)
                 try:
                     residue_rows = _convert(args, writer, totals)
                 finally:
                     writer.close()
             else:
-                with open(tmp, "w", encoding="utf-8", newline="") as fh:
-                    writer = _Writer(fmt, fh)
-                    residue_rows = _convert(args, writer, totals)
+                text = io.TextIOWrapper(fh, encoding="utf-8", newline="")
+                writer = _Writer(fmt, text)
+                residue_rows = _convert(args, writer, totals)
+                text.detach()
     if args.residue:
         _write_residue(args.residue, residue_rows)
     if not args.quiet:
