@@ -410,3 +410,68 @@ def test_ctrl_c_leaves_no_half_written_output(
     assert (code, err) == (130, "ticker-parse: interrupted\n")
     assert target.read_text(encoding="utf-8") == "precious\n"
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        ("missing-dir/out.csv", "No such file or directory"),
+        ("a-file.txt/out.csv", "Not a directory"),
+        (".", "Is a directory"),
+        ("sub/", "Is a directory"),
+    ],
+)
+@pytest.mark.parametrize("option", ["-o", "--residue"])
+def test_an_unwritable_destination_is_named_as_typed_before_any_work(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    where: str,
+    option: str,
+    message: str,
+) -> None:
+    """One line naming the path typed (never the hidden temporary), exit 1, nothing written.
+
+    The destination is checked first: a missing input named too is not what is reported.
+    """
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a-file.txt").write_text("x", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    before = sorted(p.name for p in tmp_path.iterdir())
+    argv = [str(OBSERVER_SEED), "missing-input.txt", option, where]
+    if option == "--residue":
+        argv += ["-o", "out.csv"]
+    code, out, err = run(argv, capsys)
+    assert (code, out, err) == (1, "", f"ticker-parse: {where}: {message}\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert not any(p.name.startswith(".ticker-parse") for p in tmp_path.rglob("*"))
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only directories")
+def test_a_read_only_directory_is_named_as_typed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No permission to create files in the directory: one line naming the path, exit 1."""
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    target = locked / "out.csv"
+    code, _, err = run([str(OBSERVER_SEED), "-o", str(target)], capsys)
+    assert (code, err) == (1, f"ticker-parse: {target}: Permission denied\n")
+
+
+def test_the_installed_script_names_a_bad_output_path_as_typed(tmp_path: Path) -> None:
+    """`ticker-parse -o /nonexistent/dir/out.csv` and `-o DIR`: exit 1, one line, no traceback."""
+    for target, message in (
+        (str(tmp_path / "nonexistent" / "out.csv"), "No such file or directory"),
+        (str(tmp_path), "Is a directory"),
+    ):
+        proc = subprocess.run(
+            [*_script(), str(OBSERVER_SEED), "-o", target],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert (proc.returncode, proc.stdout) == (1, "")
+        assert proc.stderr == f"ticker-parse: {target}: {message}\n"
+    assert list(tmp_path.iterdir()) == []

@@ -385,20 +385,43 @@ def _keep_mode(path: str, tmp: str) -> None:
         os.chmod(tmp, stat.S_IMODE(st.st_mode))
 
 
+def _named(exc: OSError, path: str, tmp: str | None = None) -> OSError:
+    """``exc`` about the output ``path`` as the user typed it, not the hidden temporary."""
+    if exc.errno is not None:
+        return OSError(exc.errno, exc.strerror or os.strerror(exc.errno), path)
+    message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return OSError(f"{path}: {message.replace(tmp, path) if tmp else message}")
+
+
+def _check_destination(path: str) -> None:
+    """Fail before any work, naming ``path`` as typed, if it cannot be a file."""
+    if path.endswith(("/", os.sep)) or os.path.isdir(path):
+        raise OSError(errno.EISDIR, os.strerror(errno.EISDIR), path)
+
+
 @contextlib.contextmanager
 def _atomic(path: str) -> Iterator[BinaryIO]:
     """A temporary file beside ``path``, renamed onto it only if the block succeeds.
 
-    The file gets the mode a new file would get, or the mode of the file it replaces;
-    on any error, Ctrl-C included, it is removed and ``path`` is left as it was.
+    Entered before any input is read, so a destination that cannot be written (missing or
+    read-only directory, a directory as target) fails at once, named as typed. The file gets
+    the mode a new file would get, or the mode of the file it replaces; on any error,
+    Ctrl-C included, it is removed and ``path`` is left as it was.
     """
-    fd, tmp = _new_temp(os.path.dirname(os.path.abspath(path)))
+    _check_destination(path)
+    try:
+        fd, tmp = _new_temp(os.path.dirname(os.path.abspath(path)))
+    except OSError as exc:
+        raise _named(exc, path) from None
     fh = os.fdopen(fd, "wb")
     try:
         _keep_mode(path, tmp)
         yield fh
-        fh.close()
-        os.replace(tmp, path)
+        try:
+            fh.close()
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise _named(exc, path, tmp) from exc
     except BaseException:
         fh.close()
         with contextlib.suppress(OSError):
@@ -406,14 +429,13 @@ def _atomic(path: str) -> Iterator[BinaryIO]:
         raise
 
 
-def _write_residue(path: str, rows: list[tuple[str, Residue]]) -> None:
+def _write_residue(out: BinaryIO, rows: list[tuple[str, Residue]]) -> None:
     frame = pd.DataFrame(
         [(s, r.start, r.end, r.reason.value, r.text) for s, r in rows],
         columns=list(_RESIDUE_COLUMNS),
     )
     frame = _defuse(frame, ("source", "text"))
-    with _atomic(path) as fh:
-        fh.write(frame.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+    out.write(frame.to_csv(index=False, lineterminator="\n").encode("utf-8"))
 
 
 def _format_of(args: argparse.Namespace) -> str:
@@ -438,25 +460,27 @@ def _run(args: argparse.Namespace) -> int:
     except LookupError:
         raise UsageError(f"unknown encoding {args.encoding!r}") from None
     totals = _Totals()
-    if args.output == "-":
-        writer = _Writer(fmt, sys.stdout)
-        residue_rows = _convert(args, writer, totals)
-        sys.stdout.flush()
-    else:
-        with _atomic(args.output) as fh:
-            if fmt == "parquet":
-                writer = _Writer(fmt, fh)
-                try:
-                    residue_rows = _convert(args, writer, totals)
-                finally:
-                    writer.close()
-            else:
-                text = io.TextIOWrapper(fh, encoding="utf-8", newline="")
-                writer = _Writer(fmt, text)
+    with contextlib.ExitStack() as stack:
+        # both destinations are checked (their temporaries made) before any input is read
+        fh = None if args.output == "-" else stack.enter_context(_atomic(args.output))
+        residue_fh = stack.enter_context(_atomic(args.residue)) if args.residue else None
+        if fh is None:
+            writer = _Writer(fmt, sys.stdout)
+            residue_rows = _convert(args, writer, totals)
+            sys.stdout.flush()
+        elif fmt == "parquet":
+            writer = _Writer(fmt, fh)
+            try:
                 residue_rows = _convert(args, writer, totals)
-                text.detach()
-    if args.residue:
-        _write_residue(args.residue, residue_rows)
+            finally:
+                writer.close()
+        else:
+            text = io.TextIOWrapper(fh, encoding="utf-8", newline="")
+            writer = _Writer(fmt, text)
+            residue_rows = _convert(args, writer, totals)
+            text.detach()
+        if residue_fh is not None:
+            _write_residue(residue_fh, residue_rows)
     if not args.quiet:
         _report(totals)
     if args.strict and totals.flagged:
