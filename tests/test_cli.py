@@ -475,3 +475,38 @@ def test_the_installed_script_names_a_bad_output_path_as_typed(tmp_path: Path) -
         assert (proc.returncode, proc.stdout) == (1, "")
         assert proc.stderr == f"ticker-parse: {target}: {message}\n"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_csv_quotes_only_the_cells_that_need_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Commas, quotes and line breaks are quoted (quotes doubled); other cells are bare."""
+    path = tmp_path / 'page,"one".txt'
+    path.write_text('AGL38.02▲ 0.08 (0.21%)said "x,y" here\n', encoding="utf-8")
+    residue = tmp_path / "r.csv"
+    code, out, _ = run(["-q", str(path), "--residue", str(residue)], capsys)
+    assert code == 0
+    quoted_source = '"' + str(path).replace('"', '""') + '"'
+    assert out.splitlines()[1].startswith(f"{quoted_source},1,AGL,38.02,up,0.08,0.21,")
+    assert rows(out)[0]["source"] == str(path)
+    text = residue.read_text(encoding="utf-8")
+    assert text.startswith("source,start,end,reason,text\n")
+    assert [r["text"] for r in rows(text)] == ['said "x,y" here']
+    assert text.splitlines()[1].endswith(',"said ""x,y"" here"')
+
+
+def test_the_cli_does_not_import_polars() -> None:
+    """polars is on its way out as a dependency: the CLI writes CSV with pyarrow."""
+    import ticker_parse.cli as cli
+
+    assert "polars" not in Path(cli.__file__).read_text(encoding="utf-8")
+
+
+def test_csv_cells_with_line_breaks_are_quoted() -> None:
+    """A CR or LF inside a cell is quoted; empty and missing text are empty cells."""
+    import pandas as pd
+
+    from ticker_parse.cli import _csv_bytes
+
+    frame = pd.DataFrame({"a": ["x\ny", "p\rq", "", None], "b": [1, 2, 3, 4]})
+    assert bytes(_csv_bytes(frame)) == b'"x\ny",1\n"p\rq",2\n,3\n,4\n'

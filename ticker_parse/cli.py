@@ -11,7 +11,6 @@ import argparse
 import codecs
 import contextlib
 import errno
-import io
 import json
 import os
 import re
@@ -20,12 +19,15 @@ import stat
 import sys
 import traceback
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import IO, Any, BinaryIO
+from typing import IO, Any, BinaryIO, Protocol
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ticker_parse import __version__
 from ticker_parse.errors import TickerParseError
@@ -56,7 +58,10 @@ _RESIDUE_COLUMNS = ("source", "start", "end", "reason", "text")
 # Cells starting with these are read as formulas by spreadsheets (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_PATTERN = "^[" + "".join(re.escape(c) for c in _FORMULA_START) + "]"
-_CHUNK_ROWS = 250_000
+_CSV_SPECIAL = '[,"\r\n]'  # cells holding one of these are quoted
+_EMPTY, _QUOTE, _COMMA, _NEWLINE, _POINT_ZERO = (
+    pa.scalar(text, pa.large_string()) for text in ("", '"', ",", "\n", ".0")
+)
 _PROGRESS_MIN_BYTES = 8 << 20
 
 
@@ -128,9 +133,6 @@ def _parser() -> argparse.ArgumentParser:
 
 def _defuse(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     """Prefix ``'`` to text cells a spreadsheet would run as a formula (vectorized)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     for name in columns:
         column = frame[name]
         if isinstance(column.dtype, pd.CategoricalDtype):
@@ -156,42 +158,91 @@ class _Totals:
     replaced: int = 0
 
 
-class _Writer:
-    """Writes chunks in one format to one open target."""
+class _Sink(Protocol):
+    """Where output bytes go: a binary file, ``sys.stdout.buffer``, or :class:`_TextSink`."""
 
-    def __init__(self, fmt: str, target: IO[str] | BinaryIO) -> None:
+    def write(self, data: bytes | memoryview, /) -> object: ...
+
+    def flush(self) -> object: ...
+
+
+class _TextSink:
+    """A text stream without a binary layer (``sys.stdout`` replaced by a StringIO)."""
+
+    def __init__(self, text: IO[str]) -> None:
+        self.text = text
+
+    def write(self, data: bytes | memoryview, /) -> int:
+        return self.text.write(bytes(data).decode("utf-8"))
+
+    def flush(self) -> None:
+        self.text.flush()
+
+
+def _stdout_sink() -> _Sink:
+    sys.stdout.flush()  # anything already written through the text layer goes first
+    buffer: BinaryIO | None = getattr(sys.stdout, "buffer", None)
+    return buffer if buffer is not None else _TextSink(sys.stdout)
+
+
+class _Writer:
+    """Writes chunks in one format to one sink; errors name the output as typed."""
+
+    def __init__(self, fmt: str, sink: _Sink, name: str) -> None:
         self.fmt = fmt
-        self.target = target
+        self.sink = sink
+        self.name = name
         self.header = True
         self._parquet: Any = None  # a pyarrow.parquet.ParquetWriter once opened
 
     def write(self, frame: pd.DataFrame) -> None:
         if self.fmt == "csv":
-            assert isinstance(self.target, io.TextIOBase)
-            _write_csv(frame, self.target, header=self.header)
+            if self.header:
+                self._put(_csv_header(frame.columns))
+            self._put(_csv_bytes(frame))
         elif self.fmt == "jsonl":
-            assert isinstance(self.target, io.TextIOBase)
-            _write_jsonl(frame, self.target)
+            self._put(_jsonl(frame).encode("utf-8"))
         else:
             self._write_parquet(frame)
         self.header = False
 
-    def _write_parquet(self, frame: pd.DataFrame) -> None:
+    def _put(self, data: bytes | memoryview) -> None:
         try:
-            import pyarrow as pa
-            import pyarrow.parquet as pq
-        except ImportError:  # pragma: no cover - pyarrow is a dependency
-            raise UsageError(
-                "--format parquet needs pyarrow: pip install 'ticker_parse[parquet]'"
-            ) from None
-        table = pa.Table.from_pandas(_parquet_ready(frame), preserve_index=False)
-        if self._parquet is None:
-            self._parquet = pq.ParquetWriter(self.target, table.schema)
-        self._parquet.write_table(table)
+            self.sink.write(data)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:  # a full disk, say: the output's fault, not an input's
+            raise _named(exc, self.name) from exc
 
-    def close(self) -> None:
+    def _write_parquet(self, frame: pd.DataFrame) -> None:
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(_parquet_ready(frame), preserve_index=False)
+        try:
+            if self._parquet is None:
+                self._parquet = pq.ParquetWriter(self.sink, table.schema)
+            self._parquet.write_table(table)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _named(exc, self.name) from exc
+
+    def finish(self) -> None:
+        """Complete the output (after the last chunk)."""
+        try:
+            if self._parquet is not None:
+                self._parquet.close()
+            self.sink.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _named(exc, self.name) from exc
+
+    def abort(self) -> None:
+        """Let go of a failed output (its temporary file is about to be removed)."""
         if self._parquet is not None:
-            self._parquet.close()
+            with contextlib.suppress(Exception):
+                self._parquet.close()
 
 
 def _parquet_ready(frame: pd.DataFrame) -> pd.DataFrame:
@@ -207,24 +258,62 @@ def _parquet_ready(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _write_csv(frame: pd.DataFrame, out: IO[str], *, header: bool) -> None:
-    """CSV through polars' writer (quotes only where needed; ~10x pandas' speed)."""
-    import polars as pl
-
-    table = pl.from_pandas(frame)
-    # an empty text cell is written empty, not as "" (polars' way to tell it from null)
-    table = table.with_columns(
-        pl.when(pl.col(pl.String) == "").then(None).otherwise(pl.col(pl.String)).name.keep()
-    )
-    binary = getattr(out, "buffer", None)
-    if binary is None or out is sys.stdout:  # stdout: keep its text layer (and `| head`)
-        out.write(table.write_csv(include_header=header, quote_style="necessary"))
-        return
-    out.flush()  # UTF-8 bytes straight to the file, no str in between
-    table.write_csv(binary, include_header=header, quote_style="necessary")
+def _csv_header(columns: Iterable[str]) -> bytes:
+    return (",".join(columns) + "\n").encode("utf-8")  # plain names: nothing to quote
 
 
-def _write_jsonl(frame: pd.DataFrame, out: IO[str]) -> None:
+def _csv_bytes(frame: pd.DataFrame) -> memoryview:
+    """The rows of ``frame`` as CSV (no header), assembled by pyarrow compute kernels.
+
+    Only cells holding a comma, a double quote or a line break are quoted (quotes doubled);
+    null and empty text are empty cells; numbers are Arrow's shortest round-trip form.
+    ``pyarrow.csv`` cannot write this: its "needed" style quotes every text cell, its "none"
+    style refuses the cells that need quotes. One pass over columns, no Python per row.
+    """
+    if len(frame) == 0:
+        return memoryview(b"")
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    cells = []
+    for column in table.columns:
+        array = column.combine_chunks()
+        if pa.types.is_dictionary(array.type):
+            array = array.dictionary_decode()
+        text = _float_text(array) if pa.types.is_floating(array.type) else _text(array)
+        if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
+            special = pc.fill_null(pc.match_substring_regex(text, _CSV_SPECIAL), False)
+            if pc.any(special).as_py():
+                doubled = pc.replace_substring(text, '"', '""')
+                quoted = pc.binary_join_element_wise(_QUOTE, doubled, _QUOTE, _EMPTY)
+                text = pc.if_else(special, quoted, text)
+        cells.append(pc.fill_null(text, _EMPTY))
+    cells[-1] = pc.binary_join_element_wise(cells[-1], _NEWLINE, _EMPTY)
+    lines = pc.binary_join_element_wise(*cells, _COMMA)
+    return _string_bytes(lines)
+
+
+def _text(array: Any) -> Any:
+    return array.cast(pa.large_string())
+
+
+def _float_text(array: Any) -> Any:
+    """Floats as Python's repr writes them: shortest round-trip digits, ``2.0`` not ``2``."""
+    text = _text(array)
+    integral = pc.fill_null(pc.match_substring_regex(text, r"^-?[0-9]+$"), False)
+    if pc.any(integral).as_py():
+        with_point = pc.binary_join_element_wise(text, _POINT_ZERO, _EMPTY)
+        text = pc.if_else(integral, with_point, text)
+    return text
+
+
+def _string_bytes(array: Any) -> memoryview:
+    """The UTF-8 bytes of a null-free ``large_string`` array, one after the other, no copy."""
+    _, offsets, data = array.buffers()
+    ends = np.frombuffer(offsets, dtype=np.int64)
+    first, last = int(ends[array.offset]), int(ends[array.offset + len(array)])
+    return memoryview(data)[first:last]
+
+
+def _jsonl(frame: pd.DataFrame) -> str:
     """JSON lines with numbers written exactly as displayed (never re-rounded floats)."""
     lines = []
     for row in frame.itertuples(index=False):
@@ -238,7 +327,7 @@ def _write_jsonl(frame: pd.DataFrame, out: IO[str]) -> None:
                 cell = json.dumps(str(value), ensure_ascii=False)
             parts.append(f"{json.dumps(name)}: {cell}")
         lines.append("{" + ", ".join(parts) + "}\n")
-    out.write("".join(lines))
+    return "".join(lines)
 
 
 def _progress(enabled: bool, done: int, total: int, name: str) -> None:
@@ -435,7 +524,8 @@ def _write_residue(out: BinaryIO, rows: list[tuple[str, Residue]]) -> None:
         columns=list(_RESIDUE_COLUMNS),
     )
     frame = _defuse(frame, ("source", "text"))
-    out.write(frame.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+    out.write(_csv_header(frame.columns))
+    out.write(_csv_bytes(frame))
 
 
 def _format_of(args: argparse.Namespace) -> str:
@@ -464,21 +554,13 @@ def _run(args: argparse.Namespace) -> int:
         # both destinations are checked (their temporaries made) before any input is read
         fh = None if args.output == "-" else stack.enter_context(_atomic(args.output))
         residue_fh = stack.enter_context(_atomic(args.residue)) if args.residue else None
-        if fh is None:
-            writer = _Writer(fmt, sys.stdout)
+        writer = _Writer(fmt, *((_stdout_sink(), "<stdout>") if fh is None else (fh, args.output)))
+        try:
             residue_rows = _convert(args, writer, totals)
-            sys.stdout.flush()
-        elif fmt == "parquet":
-            writer = _Writer(fmt, fh)
-            try:
-                residue_rows = _convert(args, writer, totals)
-            finally:
-                writer.close()
-        else:
-            text = io.TextIOWrapper(fh, encoding="utf-8", newline="")
-            writer = _Writer(fmt, text)
-            residue_rows = _convert(args, writer, totals)
-            text.detach()
+            writer.finish()
+        except BaseException:
+            writer.abort()
+            raise
         if residue_fh is not None:
             _write_residue(residue_fh, residue_rows)
     if not args.quiet:
