@@ -510,3 +510,25 @@ def test_csv_cells_with_line_breaks_are_quoted() -> None:
 
     frame = pd.DataFrame({"a": ["x\ny", "p\rq", "", None], "b": [1, 2, 3, 4]})
     assert bytes(_csv_bytes(frame)) == b'"x\ny",1\n"p\rq",2\n,3\n,4\n'
+
+
+def test_expected_percent_is_written_rounded_to_4_decimals(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """CSV and JSONL write expected_percent to 4 places, halves to even, the same text."""
+    import numpy as np
+    import pandas as pd
+
+    from ticker_parse.cli import _rounded
+
+    _, out, _ = run(["-q", str(OBSERVER_SEED)], capsys)
+    table = rows(out)
+    assert table[0]["expected_percent"] == "0.2109"  # 0.21085925144965734 before
+    assert all(len(r["expected_percent"].partition(".")[2]) <= 4 for r in table)
+    _, out, _ = run(["-q", "--format", "jsonl", str(OBSERVER_SEED)], capsys)
+    assert [
+        f'"expected_percent": {r["expected_percent"]},' in line
+        for r, line in zip(table, out.splitlines(), strict=True)
+    ] == [True] * 30
+    values = pd.Series([0.00025, 0.00035, -0.00001, 2.0, np.nan])
+    assert str(_rounded(values).tolist()) == "[0.0002, 0.0004, 0.0, 2.0, nan]"

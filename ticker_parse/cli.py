@@ -36,7 +36,7 @@ from ticker_parse.models import Dialect, Residue
 from ticker_parse.sources import DecodeStats, describe_path
 from ticker_parse.summary import Summary, summarize_counts, summarize_frame
 
-__all__ = ["OUTPUT_COLUMNS", "main"]
+__all__ = ["EXPECTED_DECIMALS", "OUTPUT_COLUMNS", "main"]
 
 #: Columns written, in order.
 OUTPUT_COLUMNS: tuple[str, ...] = (
@@ -52,6 +52,8 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
     "start",
     "end",
 )
+#: ``expected_percent`` is written rounded to this many decimal places, halves to even.
+EXPECTED_DECIMALS = 4
 _TEXT_COLUMNS = ("source", "symbol", "direction", "issues")
 _NUMBER_TEXT_COLUMNS = ("price", "change", "percent")
 _RESIDUE_COLUMNS = ("source", "start", "end", "reason", "text")
@@ -258,6 +260,18 @@ def _parquet_ready(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _rounded(values: pd.Series) -> np.ndarray:
+    """``values`` rounded to :data:`EXPECTED_DECIMALS` places, halves to even.
+
+    Rounding is Arrow's: the value times 10**4 rounded to the nearest integer, an exact
+    half to the even one (0.00025 -> 0.0002, 0.00035 -> 0.0004); -0.0 becomes 0.0.
+    """
+    array = pa.array(values, type=pa.float64(), from_pandas=True)
+    rounded = pc.round(array, ndigits=EXPECTED_DECIMALS, round_mode="half_to_even")
+    result: np.ndarray = pc.add(rounded, 0.0).to_numpy(zero_copy_only=False)
+    return result
+
+
 def _csv_header(columns: Iterable[str]) -> bytes:
     return (",".join(columns) + "\n").encode("utf-8")  # plain names: nothing to quote
 
@@ -314,15 +328,16 @@ def _string_bytes(array: Any) -> memoryview:
 
 
 def _jsonl(frame: pd.DataFrame) -> str:
-    """JSON lines with numbers written exactly as displayed (never re-rounded floats)."""
+    """JSON lines: figures as displayed, ``expected_percent`` in the CSV's exact form."""
+    expected = _float_text(pa.array(frame["expected_percent"], from_pandas=True)).to_pylist()
     lines = []
-    for row in frame.itertuples(index=False):
+    for i, row in enumerate(frame.itertuples(index=False)):
         parts = []
         for name, value in zip(OUTPUT_COLUMNS, row, strict=True):
             if name in _NUMBER_TEXT_COLUMNS or name in ("entry", "start", "end"):
                 cell = "null" if value is None or value is pd.NA else str(value)
             elif name == "expected_percent":
-                cell = "null" if pd.isna(value) else repr(float(value))
+                cell = expected[i] or "null"
             else:
                 cell = json.dumps(str(value), ensure_ascii=False)
             parts.append(f"{json.dumps(name)}: {cell}")
@@ -406,6 +421,7 @@ def _convert(
             out.insert(0, "source", source)
             entry += len(frame)
             out = _defuse(out[list(OUTPUT_COLUMNS)], _TEXT_COLUMNS)
+            out["expected_percent"] = _rounded(out["expected_percent"])
             writer.write(out)
         summary = _merge(file_frames)
         totals.per_file[source] = summary
