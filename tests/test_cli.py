@@ -193,8 +193,11 @@ def test_strict_exits_1_when_a_quote_is_flagged(capsys: pytest.CaptureFixture[st
     "argv",
     [["--format", "xml"], ["--no-such-flag"], ["--format", "parquet"], ["-", "-"]],
 )
-def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+def test_usage_errors_exit_2(
+    argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Bad flags, parquet to a terminal, stdin twice: exit 2 with a message, no traceback."""
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     code, _, err = run(argv, capsys)
     assert code == 2
     assert err.strip()
@@ -266,6 +269,8 @@ def test_jsonl_numbers_are_exact(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_parquet_output_round_trips(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """--format parquet writes exact decimals readable by pandas."""
+    from decimal import Decimal
+
     import pandas as pd
 
     target = tmp_path / "out.parquet"
@@ -273,7 +278,8 @@ def test_parquet_output_round_trips(tmp_path: Path, capsys: pytest.CaptureFixtur
     frame = pd.read_parquet(target)
     assert code == 0
     assert len(frame) == 30
-    assert str(frame["price"][1]) == "197.36"
+    assert (frame["price"][1], frame["percent"][1]) == (Decimal("197.36"), Decimal("0.02"))
+    assert frame["expected_percent"][0] == 0.2109
 
 
 def _script() -> list[str]:
@@ -532,3 +538,110 @@ def test_expected_percent_is_written_rounded_to_4_decimals(
     ] == [True] * 30
     values = pd.Series([0.00025, 0.00035, -0.00001, 2.0, np.nan])
     assert str(_rounded(values).tolist()) == "[0.0002, 0.0004, 0.0, 2.0, nan]"
+
+
+def _read_parquet(data: bytes | Path) -> object:
+    import pyarrow.parquet as pq
+
+    return pq.read_table(io.BytesIO(data) if isinstance(data, bytes) else data)
+
+
+def test_parquet_has_one_schema_whatever_the_figures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Chunks whose figures have other widths go into one file (the schema once crashed)."""
+    from decimal import Decimal
+
+    from ticker_parse.cli import PARQUET_SCHEMA
+
+    path = tmp_path / "two.txt"
+    path.write_text(
+        "AGL38.02▲ 0.08 (0.21%)WTL1.6▲ 0.08 (5.26%)\n" * 40_000
+        + "XYZ12345.6789▲ 1.2345 (0.0100%)\n",
+        encoding="utf-8",
+    )  # more than one 1 MiB block; the last one has 4-decimal figures
+    target = tmp_path / "out.parquet"
+    code, _, err = run(["-q", str(path), "-o", str(target)], capsys)
+    assert (code, err) == (0, "")
+    table = _read_parquet(target)
+    assert table.schema.equals(PARQUET_SCHEMA)  # type: ignore[attr-defined]
+    assert table.num_rows == 80_001  # type: ignore[attr-defined]
+    assert table.column("price")[-1].as_py() == Decimal("12345.6789")  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("content", "name"), [(b"", "zero-bytes"), (b" \n\t\n", "blank")])
+def test_an_input_with_no_quotes_still_writes_a_complete_file(
+    tmp_path: Path, content: bytes, name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """CSV: the header; JSONL: an empty file; Parquet: a valid file with the full schema."""
+    from ticker_parse.cli import PARQUET_SCHEMA
+
+    path = tmp_path / f"{name}.txt"
+    path.write_bytes(content)
+    header = ",".join(OUTPUT_COLUMNS) + "\n"
+    assert run(["-q", str(path)], capsys)[:2] == (0, header)
+    for suffix in ("csv", "jsonl", "parquet"):
+        target = tmp_path / f"out.{suffix}"
+        assert run(["-q", str(path), "-o", str(target)], capsys)[0] == 0
+    assert (tmp_path / "out.csv").read_text(encoding="utf-8") == header
+    assert (tmp_path / "out.jsonl").read_bytes() == b""
+    table = _read_parquet(tmp_path / "out.parquet")
+    assert table.num_rows == 0  # type: ignore[attr-defined]
+    assert table.schema.equals(PARQUET_SCHEMA)  # type: ignore[attr-defined]
+    assert table.column_names == list(OUTPUT_COLUMNS)  # type: ignore[attr-defined]
+
+
+def test_the_installed_script_writes_complete_empty_files(tmp_path: Path) -> None:
+    """A 0-byte input through the console script: header, empty JSONL, readable Parquet."""
+    import pyarrow as pa
+
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    for suffix in ("csv", "jsonl", "parquet"):
+        proc = subprocess.run(
+            [*_script(), "-q", str(empty), "-o", str(tmp_path / f"out.{suffix}")],
+            capture_output=True,
+            check=False,
+        )
+        assert (proc.returncode, proc.stderr) == (0, b"")
+    assert (tmp_path / "out.csv").read_bytes() == (",".join(OUTPUT_COLUMNS) + "\n").encode()
+    assert (tmp_path / "out.jsonl").read_bytes() == b""
+    schema = _read_parquet(tmp_path / "out.parquet").schema  # type: ignore[attr-defined]
+    assert schema.names == list(OUTPUT_COLUMNS)
+    assert schema.field("price").type == pa.decimal128(38, 8)
+    assert schema.field("entry").type == pa.int64()
+    assert schema.field("expected_percent").type == pa.float64()
+
+
+def test_parquet_goes_to_standard_output_when_it_is_not_a_terminal(
+    capsysbinary: pytest.CaptureFixture[bytes],
+) -> None:
+    """--format parquet without -o writes the file to a redirected stdout."""
+    code = main(["-q", "--format", "parquet", str(OBSERVER_SEED)])
+    out, err = capsysbinary.readouterr()
+    assert (code, err) == (0, b"")
+    assert _read_parquet(out).num_rows == 30  # type: ignore[attr-defined]
+
+
+def test_the_installed_script_writes_parquet_to_a_redirected_stdout(tmp_path: Path) -> None:
+    """`ticker-parse --format parquet seed > out.parquet` gives a valid file, exit 0."""
+    target = tmp_path / "out.parquet"
+    with target.open("wb") as fh:
+        proc = subprocess.run(
+            [*_script(), "-q", "--format", "parquet", str(OBSERVER_SEED)],
+            stdout=fh,
+            stderr=subprocess.PIPE,
+            check=False,
+        )
+    assert (proc.returncode, proc.stderr) == (0, b"")
+    assert _read_parquet(target).num_rows == 30  # type: ignore[attr-defined]
+
+
+def test_parquet_is_not_written_to_a_terminal(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only a terminal stdout is refused: exit 2, one line, nothing read."""
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    code, out, err = run(["--format", "parquet", str(OBSERVER_SEED)], capsys)
+    assert (code, out) == (2, "")
+    assert err.startswith("ticker-parse: Parquet is binary and is not written to a terminal")

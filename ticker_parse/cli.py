@@ -21,7 +21,6 @@ import traceback
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import IO, Any, BinaryIO, Protocol
 
 import numpy as np
@@ -36,7 +35,7 @@ from ticker_parse.models import Dialect, Residue
 from ticker_parse.sources import DecodeStats, describe_path
 from ticker_parse.summary import Summary, summarize_counts, summarize_frame
 
-__all__ = ["EXPECTED_DECIMALS", "OUTPUT_COLUMNS", "main"]
+__all__ = ["EXPECTED_DECIMALS", "OUTPUT_COLUMNS", "PARQUET_SCHEMA", "main"]
 
 #: Columns written, in order.
 OUTPUT_COLUMNS: tuple[str, ...] = (
@@ -56,6 +55,24 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
 EXPECTED_DECIMALS = 4
 _TEXT_COLUMNS = ("source", "symbol", "direction", "issues")
 _NUMBER_TEXT_COLUMNS = ("price", "change", "percent")
+# Displayed figures have up to 18 integer digits (grouped) and 8 decimals: exact in Parquet.
+_DECIMAL = pa.decimal128(38, 8)
+#: The Parquet schema, the same for every chunk and for a run with no rows.
+PARQUET_SCHEMA = pa.schema(
+    [
+        ("source", pa.large_string()),
+        ("entry", pa.int64()),
+        ("symbol", pa.large_string()),
+        ("price", _DECIMAL),
+        ("direction", pa.large_string()),
+        ("change", _DECIMAL),
+        ("percent", _DECIMAL),
+        ("expected_percent", pa.float64()),
+        ("issues", pa.large_string()),
+        ("start", pa.int64()),
+        ("end", pa.int64()),
+    ]
+)
 _RESIDUE_COLUMNS = ("source", "start", "end", "reason", "text")
 # Cells starting with these are read as formulas by spreadsheets (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -205,7 +222,7 @@ class _Writer:
         elif self.fmt == "jsonl":
             self._put(_jsonl(frame).encode("utf-8"))
         else:
-            self._write_parquet(frame)
+            self._write_parquet(_parquet_table(frame))
         self.header = False
 
     def _put(self, data: bytes | memoryview) -> None:
@@ -216,21 +233,25 @@ class _Writer:
         except OSError as exc:  # a full disk, say: the output's fault, not an input's
             raise _named(exc, self.name) from exc
 
-    def _write_parquet(self, frame: pd.DataFrame) -> None:
+    def _write_parquet(self, table: Any) -> None:
         import pyarrow.parquet as pq
 
-        table = pa.Table.from_pandas(_parquet_ready(frame), preserve_index=False)
         try:
             if self._parquet is None:
-                self._parquet = pq.ParquetWriter(self.sink, table.schema)
-            self._parquet.write_table(table)
+                self._parquet = pq.ParquetWriter(self.sink, PARQUET_SCHEMA)
+            if table is not None:
+                self._parquet.write_table(table)
         except BrokenPipeError:
             raise
         except OSError as exc:
             raise _named(exc, self.name) from exc
 
     def finish(self) -> None:
-        """Complete the output (after the last chunk)."""
+        """Complete the output: a header, a Parquet footer, even when no row came."""
+        if self.fmt == "csv" and self.header:
+            self._put(_csv_header(OUTPUT_COLUMNS))
+        if self.fmt == "parquet":
+            self._write_parquet(None)
         try:
             if self._parquet is not None:
                 self._parquet.close()
@@ -247,17 +268,16 @@ class _Writer:
                 self._parquet.close()
 
 
-def _parquet_ready(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    for name in _NUMBER_TEXT_COLUMNS:
-        out[name] = pd.Series(
-            [Decimal(v) if isinstance(v, str) else None for v in out[name]],
-            index=out.index,
-            dtype=object,
-        )
-    for name in ("source", "direction", "issues", "symbol"):
-        out[name] = out[name].astype(str)
-    return out
+def _parquet_table(frame: pd.DataFrame) -> Any:
+    """``frame`` as a table of :data:`PARQUET_SCHEMA` (figures cast from their text)."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    columns = []
+    for spec in PARQUET_SCHEMA:
+        column = table.column(spec.name)
+        if pa.types.is_dictionary(column.type):
+            column = pc.dictionary_decode(column)
+        columns.append(pc.cast(column, spec.type))
+    return pa.Table.from_arrays(columns, schema=PARQUET_SCHEMA)
 
 
 def _rounded(values: pd.Series) -> np.ndarray:
@@ -544,6 +564,13 @@ def _write_residue(out: BinaryIO, rows: list[tuple[str, Residue]]) -> None:
     out.write(_csv_bytes(frame))
 
 
+def _is_terminal(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # no isatty, or closed
+        return False
+
+
 def _format_of(args: argparse.Namespace) -> str:
     if args.format:
         return str(args.format)
@@ -558,7 +585,13 @@ def _format_of(args: argparse.Namespace) -> str:
 def _run(args: argparse.Namespace) -> int:
     fmt = _format_of(args)
     if fmt == "parquet" and args.output == "-":
-        raise UsageError("--format parquet needs -o FILE (Parquet is not written to a terminal)")
+        if _is_terminal(sys.stdout):
+            raise UsageError(
+                "Parquet is binary and is not written to a terminal: "
+                "redirect standard output or use -o FILE"
+            )
+        if getattr(sys.stdout, "buffer", None) is None:
+            raise UsageError("standard output takes text only here: use -o FILE for Parquet")
     if args.files.count("-") > 1:
         raise UsageError("standard input (-) can be read only once")
     try:
