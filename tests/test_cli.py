@@ -193,8 +193,11 @@ def test_strict_exits_1_when_a_quote_is_flagged(capsys: pytest.CaptureFixture[st
     "argv",
     [["--format", "xml"], ["--no-such-flag"], ["--format", "parquet"], ["-", "-"]],
 )
-def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+def test_usage_errors_exit_2(
+    argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Bad flags, parquet to a terminal, stdin twice: exit 2 with a message, no traceback."""
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     code, _, err = run(argv, capsys)
     assert code == 2
     assert err.strip()
@@ -266,6 +269,8 @@ def test_jsonl_numbers_are_exact(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_parquet_output_round_trips(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """--format parquet writes exact decimals readable by pandas."""
+    from decimal import Decimal
+
     import pandas as pd
 
     target = tmp_path / "out.parquet"
@@ -273,7 +278,8 @@ def test_parquet_output_round_trips(tmp_path: Path, capsys: pytest.CaptureFixtur
     frame = pd.read_parquet(target)
     assert code == 0
     assert len(frame) == 30
-    assert str(frame["price"][1]) == "197.36"
+    assert (frame["price"][1], frame["percent"][1]) == (Decimal("197.36"), Decimal("0.02"))
+    assert frame["expected_percent"][0] == 0.2109
 
 
 def _script() -> list[str]:
@@ -336,3 +342,306 @@ def test_progress_is_shown_on_request(capsys: pytest.CaptureFixture[str]) -> Non
     assert "100.0%" in err
     _, _, err = run(["-q", str(OBSERVER_SEED)], capsys)
     assert err == ""
+
+
+def _mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027])
+def test_new_output_files_get_the_mode_of_any_new_file(
+    tmp_path: Path, umask: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """-o (CSV, JSONL, Parquet) and --residue files get 0o666 & ~umask, as `>` would give."""
+    old = os.umask(umask)
+    try:
+        for name in ("out.csv", "out.jsonl", "out.parquet"):
+            target, residue = tmp_path / name, tmp_path / f"residue-{name}.csv"
+            code, _, _ = run(
+                ["-q", str(OBSERVER_SEED), "-o", str(target), "--residue", str(residue)], capsys
+            )
+            assert code == 0
+            assert (_mode(target), _mode(residue)) == (0o666 & ~umask, 0o666 & ~umask)
+    finally:
+        os.umask(old)
+
+
+def test_a_replaced_output_keeps_its_mode(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Overwriting an existing file keeps that file's permission bits."""
+    target, residue = tmp_path / "out.csv", tmp_path / "residue.csv"
+    for path, mode in ((target, 0o600), (residue, 0o664)):
+        path.write_text("old\n", encoding="utf-8")
+        path.chmod(mode)
+    code, _, _ = run(
+        ["-q", str(OBSERVER_SEED), "-o", str(target), "--residue", str(residue)], capsys
+    )
+    assert code == 0
+    assert len(rows(target.read_text(encoding="utf-8"))) == 30
+    assert (_mode(target), _mode(residue)) == (0o600, 0o664)
+
+
+def test_the_installed_script_writes_files_with_the_umask_mode(tmp_path: Path) -> None:
+    """The console script, run as a user runs it, honours the umask for -o and --residue."""
+    target, residue = tmp_path / "out.parquet", tmp_path / "residue.csv"
+    proc = subprocess.run(
+        [*_script(), "-q", str(OBSERVER_SEED), "-o", str(target), "--residue", str(residue)],
+        capture_output=True,
+        text=True,
+        check=False,
+        umask=0o027,
+    )
+    assert (proc.returncode, proc.stderr) == (0, "")
+    assert (_mode(target), _mode(residue)) == (0o640, 0o640)
+
+
+def test_ctrl_c_leaves_no_half_written_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An interrupt mid-conversion exits 130; the old file stays and no temporary is left."""
+    import ticker_parse.cli as cli
+
+    real = cli._frames
+
+    def interrupted(*args: object, **kwargs: object) -> object:
+        for frame in real(*args, **kwargs):  # type: ignore[arg-type]
+            yield frame
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_frames", interrupted)
+    target = tmp_path / "out.csv"
+    target.write_text("precious\n", encoding="utf-8")
+    code, _, err = run([str(OBSERVER_SEED), "-o", str(target)], capsys)
+    assert (code, err) == (130, "ticker-parse: interrupted\n")
+    assert target.read_text(encoding="utf-8") == "precious\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        ("missing-dir/out.csv", "No such file or directory"),
+        ("a-file.txt/out.csv", "Not a directory"),
+        (".", "Is a directory"),
+        ("sub/", "Is a directory"),
+    ],
+)
+@pytest.mark.parametrize("option", ["-o", "--residue"])
+def test_an_unwritable_destination_is_named_as_typed_before_any_work(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    where: str,
+    option: str,
+    message: str,
+) -> None:
+    """One line naming the path typed (never the hidden temporary), exit 1, nothing written.
+
+    The destination is checked first: a missing input named too is not what is reported.
+    """
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a-file.txt").write_text("x", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    before = sorted(p.name for p in tmp_path.iterdir())
+    argv = [str(OBSERVER_SEED), "missing-input.txt", option, where]
+    if option == "--residue":
+        argv += ["-o", "out.csv"]
+    code, out, err = run(argv, capsys)
+    assert (code, out, err) == (1, "", f"ticker-parse: {where}: {message}\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert not any(p.name.startswith(".ticker-parse") for p in tmp_path.rglob("*"))
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only directories")
+def test_a_read_only_directory_is_named_as_typed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No permission to create files in the directory: one line naming the path, exit 1."""
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    target = locked / "out.csv"
+    code, _, err = run([str(OBSERVER_SEED), "-o", str(target)], capsys)
+    assert (code, err) == (1, f"ticker-parse: {target}: Permission denied\n")
+
+
+def test_the_installed_script_names_a_bad_output_path_as_typed(tmp_path: Path) -> None:
+    """`ticker-parse -o /nonexistent/dir/out.csv` and `-o DIR`: exit 1, one line, no traceback."""
+    for target, message in (
+        (str(tmp_path / "nonexistent" / "out.csv"), "No such file or directory"),
+        (str(tmp_path), "Is a directory"),
+    ):
+        proc = subprocess.run(
+            [*_script(), str(OBSERVER_SEED), "-o", target],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert (proc.returncode, proc.stdout) == (1, "")
+        assert proc.stderr == f"ticker-parse: {target}: {message}\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_csv_quotes_only_the_cells_that_need_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Commas, quotes and line breaks are quoted (quotes doubled); other cells are bare."""
+    path = tmp_path / 'page,"one".txt'
+    path.write_text('AGL38.02▲ 0.08 (0.21%)said "x,y" here\n', encoding="utf-8")
+    residue = tmp_path / "r.csv"
+    code, out, _ = run(["-q", str(path), "--residue", str(residue)], capsys)
+    assert code == 0
+    quoted_source = '"' + str(path).replace('"', '""') + '"'
+    assert out.splitlines()[1].startswith(f"{quoted_source},1,AGL,38.02,up,0.08,0.21,")
+    assert rows(out)[0]["source"] == str(path)
+    text = residue.read_text(encoding="utf-8")
+    assert text.startswith("source,start,end,reason,text\n")
+    assert [r["text"] for r in rows(text)] == ['said "x,y" here']
+    assert text.splitlines()[1].endswith(',"said ""x,y"" here"')
+
+
+def test_the_cli_does_not_import_polars() -> None:
+    """polars is on its way out as a dependency: the CLI writes CSV with pyarrow."""
+    import ticker_parse.cli as cli
+
+    assert "polars" not in Path(cli.__file__).read_text(encoding="utf-8")
+
+
+def test_csv_cells_with_line_breaks_are_quoted() -> None:
+    """A CR or LF inside a cell is quoted; empty and missing text are empty cells."""
+    import pandas as pd
+
+    from ticker_parse.cli import _csv_bytes
+
+    frame = pd.DataFrame({"a": ["x\ny", "p\rq", "", None], "b": [1, 2, 3, 4]})
+    assert bytes(_csv_bytes(frame)) == b'"x\ny",1\n"p\rq",2\n,3\n,4\n'
+
+
+def test_expected_percent_is_written_rounded_to_4_decimals(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """CSV and JSONL write expected_percent to 4 places, halves to even, the same text."""
+    import numpy as np
+    import pandas as pd
+
+    from ticker_parse.cli import _rounded
+
+    _, out, _ = run(["-q", str(OBSERVER_SEED)], capsys)
+    table = rows(out)
+    assert table[0]["expected_percent"] == "0.2109"  # 0.21085925144965734 before
+    assert all(len(r["expected_percent"].partition(".")[2]) <= 4 for r in table)
+    _, out, _ = run(["-q", "--format", "jsonl", str(OBSERVER_SEED)], capsys)
+    assert [
+        f'"expected_percent": {r["expected_percent"]},' in line
+        for r, line in zip(table, out.splitlines(), strict=True)
+    ] == [True] * 30
+    values = pd.Series([0.00025, 0.00035, -0.00001, 2.0, np.nan])
+    assert str(_rounded(values).tolist()) == "[0.0002, 0.0004, 0.0, 2.0, nan]"
+
+
+def _read_parquet(data: bytes | Path) -> object:
+    import pyarrow.parquet as pq
+
+    return pq.read_table(io.BytesIO(data) if isinstance(data, bytes) else data)
+
+
+def test_parquet_has_one_schema_whatever_the_figures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Chunks whose figures have other widths go into one file (the schema once crashed)."""
+    from decimal import Decimal
+
+    from ticker_parse.cli import PARQUET_SCHEMA
+
+    path = tmp_path / "two.txt"
+    path.write_text(
+        "AGL38.02▲ 0.08 (0.21%)WTL1.6▲ 0.08 (5.26%)\n" * 40_000
+        + "XYZ12345.6789▲ 1.2345 (0.0100%)\n",
+        encoding="utf-8",
+    )  # more than one 1 MiB block; the last one has 4-decimal figures
+    target = tmp_path / "out.parquet"
+    code, _, err = run(["-q", str(path), "-o", str(target)], capsys)
+    assert (code, err) == (0, "")
+    table = _read_parquet(target)
+    assert table.schema.equals(PARQUET_SCHEMA)  # type: ignore[attr-defined]
+    assert table.num_rows == 80_001  # type: ignore[attr-defined]
+    assert table.column("price")[-1].as_py() == Decimal("12345.6789")  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("content", "name"), [(b"", "zero-bytes"), (b" \n\t\n", "blank")])
+def test_an_input_with_no_quotes_still_writes_a_complete_file(
+    tmp_path: Path, content: bytes, name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """CSV: the header; JSONL: an empty file; Parquet: a valid file with the full schema."""
+    from ticker_parse.cli import PARQUET_SCHEMA
+
+    path = tmp_path / f"{name}.txt"
+    path.write_bytes(content)
+    header = ",".join(OUTPUT_COLUMNS) + "\n"
+    assert run(["-q", str(path)], capsys)[:2] == (0, header)
+    for suffix in ("csv", "jsonl", "parquet"):
+        target = tmp_path / f"out.{suffix}"
+        assert run(["-q", str(path), "-o", str(target)], capsys)[0] == 0
+    assert (tmp_path / "out.csv").read_text(encoding="utf-8") == header
+    assert (tmp_path / "out.jsonl").read_bytes() == b""
+    table = _read_parquet(tmp_path / "out.parquet")
+    assert table.num_rows == 0  # type: ignore[attr-defined]
+    assert table.schema.equals(PARQUET_SCHEMA)  # type: ignore[attr-defined]
+    assert table.column_names == list(OUTPUT_COLUMNS)  # type: ignore[attr-defined]
+
+
+def test_the_installed_script_writes_complete_empty_files(tmp_path: Path) -> None:
+    """A 0-byte input through the console script: header, empty JSONL, readable Parquet."""
+    import pyarrow as pa
+
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    for suffix in ("csv", "jsonl", "parquet"):
+        proc = subprocess.run(
+            [*_script(), "-q", str(empty), "-o", str(tmp_path / f"out.{suffix}")],
+            capture_output=True,
+            check=False,
+        )
+        assert (proc.returncode, proc.stderr) == (0, b"")
+    assert (tmp_path / "out.csv").read_bytes() == (",".join(OUTPUT_COLUMNS) + "\n").encode()
+    assert (tmp_path / "out.jsonl").read_bytes() == b""
+    schema = _read_parquet(tmp_path / "out.parquet").schema  # type: ignore[attr-defined]
+    assert schema.names == list(OUTPUT_COLUMNS)
+    assert schema.field("price").type == pa.decimal128(38, 8)
+    assert schema.field("entry").type == pa.int64()
+    assert schema.field("expected_percent").type == pa.float64()
+
+
+def test_parquet_goes_to_standard_output_when_it_is_not_a_terminal(
+    capsysbinary: pytest.CaptureFixture[bytes],
+) -> None:
+    """--format parquet without -o writes the file to a redirected stdout."""
+    code = main(["-q", "--format", "parquet", str(OBSERVER_SEED)])
+    out, err = capsysbinary.readouterr()
+    assert (code, err) == (0, b"")
+    assert _read_parquet(out).num_rows == 30  # type: ignore[attr-defined]
+
+
+def test_the_installed_script_writes_parquet_to_a_redirected_stdout(tmp_path: Path) -> None:
+    """`ticker-parse --format parquet seed > out.parquet` gives a valid file, exit 0."""
+    target = tmp_path / "out.parquet"
+    with target.open("wb") as fh:
+        proc = subprocess.run(
+            [*_script(), "-q", "--format", "parquet", str(OBSERVER_SEED)],
+            stdout=fh,
+            stderr=subprocess.PIPE,
+            check=False,
+        )
+    assert (proc.returncode, proc.stderr) == (0, b"")
+    assert _read_parquet(target).num_rows == 30  # type: ignore[attr-defined]
+
+
+def test_parquet_is_not_written_to_a_terminal(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only a terminal stdout is refused: exit 2, one line, nothing read."""
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    code, out, err = run(["--format", "parquet", str(OBSERVER_SEED)], capsys)
+    assert (code, out) == (2, "")
+    assert err.startswith("ticker-parse: Parquet is binary and is not written to a terminal")

@@ -10,19 +10,23 @@ from __future__ import annotations
 import argparse
 import codecs
 import contextlib
+import errno
 import json
 import os
 import re
+import secrets
+import stat
 import sys
-import tempfile
 import traceback
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import IO, Any
+from typing import IO, Any, BinaryIO, Protocol
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ticker_parse import __version__
 from ticker_parse.errors import TickerParseError
@@ -31,7 +35,7 @@ from ticker_parse.reading import DecodeStats, describe_path
 from ticker_parse.summary import Summary, summarize_counts, summarize_frame
 from ticker_parse.table import TEXT_DTYPE, dedupe
 
-__all__ = ["OUTPUT_COLUMNS", "main"]
+__all__ = ["EXPECTED_DECIMALS", "OUTPUT_COLUMNS", "PARQUET_SCHEMA", "main"]
 
 #: Columns written, in order.
 OUTPUT_COLUMNS: tuple[str, ...] = (
@@ -47,13 +51,36 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
     "start",
     "end",
 )
+#: ``expected_percent`` is written rounded to this many decimal places, halves to even.
+EXPECTED_DECIMALS = 4
 _TEXT_COLUMNS = ("source", "symbol", "direction", "issues")
 _NUMBER_TEXT_COLUMNS = ("price", "change", "percent")
+# Displayed figures have up to 18 integer digits (grouped) and 8 decimals: exact in Parquet.
+_DECIMAL = pa.decimal128(38, 8)
+#: The Parquet schema, the same for every chunk and for a run with no rows.
+PARQUET_SCHEMA = pa.schema(
+    [
+        ("source", pa.large_string()),
+        ("entry", pa.int64()),
+        ("symbol", pa.large_string()),
+        ("price", _DECIMAL),
+        ("direction", pa.large_string()),
+        ("change", _DECIMAL),
+        ("percent", _DECIMAL),
+        ("expected_percent", pa.float64()),
+        ("issues", pa.large_string()),
+        ("start", pa.int64()),
+        ("end", pa.int64()),
+    ]
+)
 _RESIDUE_COLUMNS = ("source", "start", "end", "reason", "text")
 # Cells starting with these are read as formulas by spreadsheets (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_PATTERN = "^[" + "".join(re.escape(c) for c in _FORMULA_START) + "]"
-_CHUNK_ROWS = 250_000
+_CSV_SPECIAL = '[,"\r\n]'  # cells holding one of these are quoted
+_EMPTY, _QUOTE, _COMMA, _NEWLINE, _POINT_ZERO = (
+    pa.scalar(text, pa.large_string()) for text in ("", '"', ",", "\n", ".0")
+)
 _PROGRESS_MIN_BYTES = 8 << 20
 
 
@@ -125,9 +152,6 @@ def _parser() -> argparse.ArgumentParser:
 
 def _defuse(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     """Prefix ``'`` to text cells a spreadsheet would run as a formula (vectorized)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     for name in columns:
         column = frame[name]
         if isinstance(column.dtype, pd.CategoricalDtype):
@@ -153,90 +177,192 @@ class _Totals:
     replaced: int = 0
 
 
-class _Writer:
-    """Writes chunks in one format to one open target."""
+class _Sink(Protocol):
+    """Where output bytes go: a binary file, ``sys.stdout.buffer``, or :class:`_TextSink`."""
 
-    def __init__(self, fmt: str, target: IO[str] | str) -> None:
+    def write(self, data: bytes | memoryview, /) -> object: ...
+
+    def flush(self) -> object: ...
+
+
+class _TextSink:
+    """A text stream without a binary layer (``sys.stdout`` replaced by a StringIO)."""
+
+    def __init__(self, text: IO[str]) -> None:
+        self.text = text
+
+    def write(self, data: bytes | memoryview, /) -> int:
+        return self.text.write(bytes(data).decode("utf-8"))
+
+    def flush(self) -> None:
+        self.text.flush()
+
+
+def _stdout_sink() -> _Sink:
+    sys.stdout.flush()  # anything already written through the text layer goes first
+    buffer: BinaryIO | None = getattr(sys.stdout, "buffer", None)
+    return buffer if buffer is not None else _TextSink(sys.stdout)
+
+
+class _Writer:
+    """Writes chunks in one format to one sink; errors name the output as typed."""
+
+    def __init__(self, fmt: str, sink: _Sink, name: str) -> None:
         self.fmt = fmt
-        self.target = target
+        self.sink = sink
+        self.name = name
         self.header = True
         self._parquet: Any = None  # a pyarrow.parquet.ParquetWriter once opened
 
     def write(self, frame: pd.DataFrame) -> None:
         if self.fmt == "csv":
-            assert not isinstance(self.target, str)
-            _write_csv(frame, self.target, header=self.header)
+            if self.header:
+                self._put(_csv_header(frame.columns))
+            self._put(_csv_bytes(frame))
         elif self.fmt == "jsonl":
-            assert not isinstance(self.target, str)
-            _write_jsonl(frame, self.target)
+            self._put(_jsonl(frame).encode("utf-8"))
         else:
-            self._write_parquet(frame)
+            self._write_parquet(_parquet_table(frame))
         self.header = False
 
-    def _write_parquet(self, frame: pd.DataFrame) -> None:
+    def _put(self, data: bytes | memoryview) -> None:
         try:
-            import pyarrow as pa
-            import pyarrow.parquet as pq
-        except ImportError:  # pragma: no cover - pyarrow is a dependency
-            raise UsageError(
-                "--format parquet needs pyarrow: pip install 'ticker_parse[parquet]'"
-            ) from None
-        table = pa.Table.from_pandas(_parquet_ready(frame), preserve_index=False)
-        if self._parquet is None:
-            assert isinstance(self.target, str)
-            self._parquet = pq.ParquetWriter(self.target, table.schema)
-        self._parquet.write_table(table)
+            self.sink.write(data)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:  # a full disk, say: the output's fault, not an input's
+            raise _named(exc, self.name) from exc
 
-    def close(self) -> None:
+    def _write_parquet(self, table: Any) -> None:
+        import pyarrow.parquet as pq
+
+        try:
+            if self._parquet is None:
+                self._parquet = pq.ParquetWriter(self.sink, PARQUET_SCHEMA)
+            if table is not None:
+                self._parquet.write_table(table)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _named(exc, self.name) from exc
+
+    def finish(self) -> None:
+        """Complete the output: a header, a Parquet footer, even when no row came."""
+        if self.fmt == "csv" and self.header:
+            self._put(_csv_header(OUTPUT_COLUMNS))
+        if self.fmt == "parquet":
+            self._write_parquet(None)
+        try:
+            if self._parquet is not None:
+                self._parquet.close()
+            self.sink.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _named(exc, self.name) from exc
+
+    def abort(self) -> None:
+        """Let go of a failed output (its temporary file is about to be removed)."""
         if self._parquet is not None:
-            self._parquet.close()
+            with contextlib.suppress(Exception):
+                self._parquet.close()
 
 
-def _parquet_ready(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    for name in _NUMBER_TEXT_COLUMNS:
-        out[name] = pd.Series(
-            [Decimal(v) if isinstance(v, str) else None for v in out[name]],
-            index=out.index,
-            dtype=object,
-        )
-    for name in ("source", "direction", "issues", "symbol"):
-        out[name] = out[name].astype(str)
-    return out
+def _parquet_table(frame: pd.DataFrame) -> Any:
+    """``frame`` as a table of :data:`PARQUET_SCHEMA` (figures cast from their text)."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    columns = []
+    for spec in PARQUET_SCHEMA:
+        column = table.column(spec.name)
+        if pa.types.is_dictionary(column.type):
+            column = pc.dictionary_decode(column)
+        columns.append(pc.cast(column, spec.type))
+    return pa.Table.from_arrays(columns, schema=PARQUET_SCHEMA)
 
 
-def _write_csv(frame: pd.DataFrame, out: IO[str], *, header: bool) -> None:
-    """CSV through polars' writer (quotes only where needed; ~10x pandas' speed)."""
-    import polars as pl
+def _rounded(values: pd.Series) -> np.ndarray:
+    """``values`` rounded to :data:`EXPECTED_DECIMALS` places, halves to even.
 
-    table = pl.from_pandas(frame)
-    # an empty text cell is written empty, not as "" (polars' way to tell it from null)
-    table = table.with_columns(
-        pl.when(pl.col(pl.String) == "").then(None).otherwise(pl.col(pl.String)).name.keep()
-    )
-    binary = getattr(out, "buffer", None)
-    if binary is None or out is sys.stdout:  # stdout: keep its text layer (and `| head`)
-        out.write(table.write_csv(include_header=header, quote_style="necessary"))
-        return
-    out.flush()  # UTF-8 bytes straight to the file, no str in between
-    table.write_csv(binary, include_header=header, quote_style="necessary")
+    Rounding is Arrow's: the value times 10**4 rounded to the nearest integer, an exact
+    half to the even one (0.00025 -> 0.0002, 0.00035 -> 0.0004); -0.0 becomes 0.0.
+    """
+    array = pa.array(values, type=pa.float64(), from_pandas=True)
+    rounded = pc.round(array, ndigits=EXPECTED_DECIMALS, round_mode="half_to_even")
+    result: np.ndarray = pc.add(rounded, 0.0).to_numpy(zero_copy_only=False)
+    return result
 
 
-def _write_jsonl(frame: pd.DataFrame, out: IO[str]) -> None:
-    """JSON lines with numbers written exactly as displayed (never re-rounded floats)."""
+def _csv_header(columns: Iterable[str]) -> bytes:
+    return (",".join(columns) + "\n").encode("utf-8")  # plain names: nothing to quote
+
+
+def _csv_bytes(frame: pd.DataFrame) -> memoryview:
+    """The rows of ``frame`` as CSV (no header), assembled by pyarrow compute kernels.
+
+    Only cells holding a comma, a double quote or a line break are quoted (quotes doubled);
+    null and empty text are empty cells; numbers are Arrow's shortest round-trip form.
+    ``pyarrow.csv`` cannot write this: its "needed" style quotes every text cell, its "none"
+    style refuses the cells that need quotes. One pass over columns, no Python per row.
+    """
+    if len(frame) == 0:
+        return memoryview(b"")
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    cells = []
+    for column in table.columns:
+        array = column.combine_chunks()
+        if pa.types.is_dictionary(array.type):
+            array = array.dictionary_decode()
+        text = _float_text(array) if pa.types.is_floating(array.type) else _text(array)
+        if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
+            special = pc.fill_null(pc.match_substring_regex(text, _CSV_SPECIAL), False)
+            if pc.any(special).as_py():
+                doubled = pc.replace_substring(text, '"', '""')
+                quoted = pc.binary_join_element_wise(_QUOTE, doubled, _QUOTE, _EMPTY)
+                text = pc.if_else(special, quoted, text)
+        cells.append(pc.fill_null(text, _EMPTY))
+    cells[-1] = pc.binary_join_element_wise(cells[-1], _NEWLINE, _EMPTY)
+    lines = pc.binary_join_element_wise(*cells, _COMMA)
+    return _string_bytes(lines)
+
+
+def _text(array: Any) -> Any:
+    return array.cast(pa.large_string())
+
+
+def _float_text(array: Any) -> Any:
+    """Floats as Python's repr writes them: shortest round-trip digits, ``2.0`` not ``2``."""
+    text = _text(array)
+    integral = pc.fill_null(pc.match_substring_regex(text, r"^-?[0-9]+$"), False)
+    if pc.any(integral).as_py():
+        with_point = pc.binary_join_element_wise(text, _POINT_ZERO, _EMPTY)
+        text = pc.if_else(integral, with_point, text)
+    return text
+
+
+def _string_bytes(array: Any) -> memoryview:
+    """The UTF-8 bytes of a null-free ``large_string`` array, one after the other, no copy."""
+    _, offsets, data = array.buffers()
+    ends = np.frombuffer(offsets, dtype=np.int64)
+    first, last = int(ends[array.offset]), int(ends[array.offset + len(array)])
+    return memoryview(data)[first:last]
+
+
+def _jsonl(frame: pd.DataFrame) -> str:
+    """JSON lines: figures as displayed, ``expected_percent`` in the CSV's exact form."""
+    expected = _float_text(pa.array(frame["expected_percent"], from_pandas=True)).to_pylist()
     lines = []
-    for row in frame.itertuples(index=False):
+    for i, row in enumerate(frame.itertuples(index=False)):
         parts = []
         for name, value in zip(OUTPUT_COLUMNS, row, strict=True):
             if name in _NUMBER_TEXT_COLUMNS or name in ("entry", "start", "end"):
                 cell = "null" if value is None or value is pd.NA else str(value)
             elif name == "expected_percent":
-                cell = "null" if pd.isna(value) else repr(float(value))
+                cell = expected[i] or "null"
             else:
                 cell = json.dumps(str(value), ensure_ascii=False)
             parts.append(f"{json.dumps(name)}: {cell}")
         lines.append("{" + ", ".join(parts) + "}\n")
-    out.write("".join(lines))
+    return "".join(lines)
 
 
 def _progress(enabled: bool, done: int, total: int, name: str) -> None:
@@ -314,6 +440,7 @@ def _convert(
             out.insert(0, "source", source)
             entry += len(frame)
             out = _defuse(out[list(OUTPUT_COLUMNS)], _TEXT_COLUMNS)
+            out["expected_percent"] = _rounded(out["expected_percent"])
             writer.write(out)
         summary = _merge(file_frames)
         totals.per_file[source] = summary
@@ -355,29 +482,92 @@ def _report(totals: _Totals) -> None:
             print(f"{source}: {s.diagnosis}", file=sys.stderr)
 
 
-@contextlib.contextmanager
-def _atomic(path: str, binary: bool = False) -> Iterator[str]:
-    """A temporary path beside ``path``, renamed onto it only if the block succeeds."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".ticker-parse-", dir=directory)
-    os.close(fd)
+def _new_temp(directory: str) -> tuple[int, str]:
+    """An empty temporary file in ``directory``, created with the mode a new file gets.
+
+    It is opened with mode 0o666 so that the kernel applies the umask (and any default
+    ACL) exactly as for ``>``; the umask itself is never read, so nothing races with other
+    threads. (``mkstemp`` creates 0o600, and that mode would survive the rename.)
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        tmp = os.path.join(directory, f".ticker-parse-{secrets.token_hex(6)}")
+        try:
+            return os.open(tmp, flags | getattr(os, "O_BINARY", 0), 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary file name", directory)
+
+
+def _keep_mode(path: str, tmp: str) -> None:
+    """Give ``tmp`` the permission bits of the regular file ``path`` it will replace."""
     try:
-        yield tmp
-        os.replace(tmp, path)
+        st = os.stat(path)
+    except OSError:
+        return  # a new file: the mode it was created with is right
+    if stat.S_ISREG(st.st_mode):
+        os.chmod(tmp, stat.S_IMODE(st.st_mode))
+
+
+def _named(exc: OSError, path: str, tmp: str | None = None) -> OSError:
+    """``exc`` about the output ``path`` as the user typed it, not the hidden temporary."""
+    if exc.errno is not None:
+        return OSError(exc.errno, exc.strerror or os.strerror(exc.errno), path)
+    message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return OSError(f"{path}: {message.replace(tmp, path) if tmp else message}")
+
+
+def _check_destination(path: str) -> None:
+    """Fail before any work, naming ``path`` as typed, if it cannot be a file."""
+    if path.endswith(("/", os.sep)) or os.path.isdir(path):
+        raise OSError(errno.EISDIR, os.strerror(errno.EISDIR), path)
+
+
+@contextlib.contextmanager
+def _atomic(path: str) -> Iterator[BinaryIO]:
+    """A temporary file beside ``path``, renamed onto it only if the block succeeds.
+
+    Entered before any input is read, so a destination that cannot be written (missing or
+    read-only directory, a directory as target) fails at once, named as typed. The file gets
+    the mode a new file would get, or the mode of the file it replaces; on any error,
+    Ctrl-C included, it is removed and ``path`` is left as it was.
+    """
+    _check_destination(path)
+    try:
+        fd, tmp = _new_temp(os.path.dirname(os.path.abspath(path)))
+    except OSError as exc:
+        raise _named(exc, path) from None
+    fh = os.fdopen(fd, "wb")
+    try:
+        _keep_mode(path, tmp)
+        yield fh
+        try:
+            fh.close()
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise _named(exc, path, tmp) from exc
     except BaseException:
+        fh.close()
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
 
 
-def _write_residue(path: str, rows: list[tuple[str, Residue]]) -> None:
+def _write_residue(out: BinaryIO, rows: list[tuple[str, Residue]]) -> None:
     frame = pd.DataFrame(
         [(s, r.start, r.end, r.reason.value, r.text) for s, r in rows],
         columns=list(_RESIDUE_COLUMNS),
     )
     frame = _defuse(frame, ("source", "text"))
-    with _atomic(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
-        frame.to_csv(fh, index=False, lineterminator="\n")
+    out.write(_csv_header(frame.columns))
+    out.write(_csv_bytes(frame))
+
+
+def _is_terminal(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # no isatty, or closed
+        return False
 
 
 def _format_of(args: argparse.Namespace) -> str:
@@ -394,7 +584,13 @@ def _format_of(args: argparse.Namespace) -> str:
 def _run(args: argparse.Namespace) -> int:
     fmt = _format_of(args)
     if fmt == "parquet" and args.output == "-":
-        raise UsageError("--format parquet needs -o FILE (Parquet is not written to a terminal)")
+        if _is_terminal(sys.stdout):
+            raise UsageError(
+                "Parquet is binary and is not written to a terminal: "
+                "redirect standard output or use -o FILE"
+            )
+        if getattr(sys.stdout, "buffer", None) is None:
+            raise UsageError("standard output takes text only here: use -o FILE for Parquet")
     if args.files.count("-") > 1:
         raise UsageError("standard input (-) can be read only once")
     try:
@@ -402,24 +598,19 @@ def _run(args: argparse.Namespace) -> int:
     except LookupError:
         raise UsageError(f"unknown encoding {args.encoding!r}") from None
     totals = _Totals()
-    if args.output == "-":
-        writer = _Writer(fmt, sys.stdout)
-        residue_rows = _convert(args, writer, totals)
-        sys.stdout.flush()
-    else:
-        with _atomic(args.output) as tmp:
-            if fmt == "parquet":
-                writer = _Writer(fmt, tmp)
-                try:
-                    residue_rows = _convert(args, writer, totals)
-                finally:
-                    writer.close()
-            else:
-                with open(tmp, "w", encoding="utf-8", newline="") as fh:
-                    writer = _Writer(fmt, fh)
-                    residue_rows = _convert(args, writer, totals)
-    if args.residue:
-        _write_residue(args.residue, residue_rows)
+    with contextlib.ExitStack() as stack:
+        # both destinations are checked (their temporaries made) before any input is read
+        fh = None if args.output == "-" else stack.enter_context(_atomic(args.output))
+        residue_fh = stack.enter_context(_atomic(args.residue)) if args.residue else None
+        writer = _Writer(fmt, *((_stdout_sink(), "<stdout>") if fh is None else (fh, args.output)))
+        try:
+            residue_rows = _convert(args, writer, totals)
+            writer.finish()
+        except BaseException:
+            writer.abort()
+            raise
+        if residue_fh is not None:
+            _write_residue(residue_fh, residue_rows)
     if not args.quiet:
         _report(totals)
     if args.strict and totals.flagged:
