@@ -30,7 +30,7 @@ reported as ours / floor and naive / ours on the same input:
 - br: ``--entries`` Business Recorder lines through ``read_ticker(io.StringIO(text))``,
   against a hand loop with a Business Recorder pattern.
 
-``--no-scanner`` makes numba unimportable (here and in the CLI's process), so the polars
+``--no-scanner`` makes numba unimportable (here and in the CLI's process), so the pyarrow
 engine does the work; by default the compiled scanner is loaded before timing.
 """
 
@@ -224,7 +224,7 @@ _NO_NUMBA_DIR: str | None = None  # set by --no-scanner: a directory whose numba
 
 
 def _block_numba() -> None:
-    """Make numba unimportable here and in child processes (the polars engine then works)."""
+    """Make numba unimportable here and in child processes (the pyarrow reader then works)."""
     global _NO_NUMBA_DIR
     if "numba" in sys.modules and sys.modules["numba"] is not None:
         sys.exit("--no-scanner: numba is already imported")
@@ -442,7 +442,7 @@ def main() -> None:
     print(f"ticker_parse {ticker_parse.__version__}, Python {platform.python_version()},")
     print(f"{platform.machine()}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}")
     scanner = _load_scanner()  # numba's one-time load is not the cost of an entry
-    print(f"compiled scanner: {'loaded' if scanner else 'not used (polars engine)'}")
+    print(f"compiled scanner: {'loaded' if scanner else 'not used (pyarrow reader)'}")
 
     if "concat" in workloads:
         text = make_text(n)
