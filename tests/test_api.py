@@ -1,0 +1,88 @@
+"""The Python API's conventions: argument errors, models, dtypes, streaming options."""
+
+from __future__ import annotations
+
+import io
+from importlib.metadata import version
+
+import pandas as pd
+import pytest
+
+import ticker_parse
+from ticker_parse import TickerArgumentError
+
+STRIP = "AGL38.02▲ 0.08 (0.21%)AIRLINK197.36▲ 3.45 (1.78%)"
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: ticker_parse.read_ticker(io.StringIO(STRIP), chunksize=True),
+        lambda: ticker_parse.parse(STRIP, symbols=[None]),  # type: ignore[list-item]
+        lambda: ticker_parse.parse(STRIP, symbols="AGL"),
+        lambda: ticker_parse.frame_from_text(STRIP, exact="yes"),  # type: ignore[arg-type]
+        lambda: ticker_parse.parse(STRIP, markup="xml"),
+        lambda: ticker_parse.parse(STRIP, timeout=-1),
+    ],
+)
+def test_wrong_arguments_raise_a_ticker_argument_error(call: object) -> None:
+    """Every wrong argument is rejected up front with a TickerParseError subclass."""
+    with pytest.raises(TickerArgumentError):
+        call()  # type: ignore[operator]
+
+
+def test_a_lone_surrogate_is_text_not_a_crash() -> None:
+    """Text decoded with surrogateescape parses; offsets still index the caller's text."""
+    text = STRIP + "\udcff tail"
+    frame = ticker_parse.frame_from_text(text)
+    assert list(frame["symbol"]) == ["AGL", "AIRLINK"]
+    assert len(ticker_parse.read_ticker(io.StringIO(text), chunksize=1).__next__()) == 1
+
+
+def test_model_dump_includes_the_computed_figures() -> None:
+    """previous_close and expected_percent are computed fields of a Quote."""
+    dumped = ticker_parse.parse(STRIP).quotes[0].model_dump()
+    assert str(dumped["previous_close"]) == "37.94"
+    assert round(float(dumped["expected_percent"]), 2) == 0.21
+
+
+def test_parse_result_and_strips_are_pydantic_models() -> None:
+    """ParseResult is a frozen pydantic model; a strip's convention is a closed set."""
+    result = ticker_parse.parse(STRIP)
+    assert result.model_dump()["strips"][0]["convention"] in ("percent", "fraction")
+    with pytest.raises(ValueError, match="frozen"):
+        result.text = "x"  # type: ignore[misc]
+
+
+def test_iter_quotes_yields_the_residue_in_text_order() -> None:
+    """residue=True yields quotes and residue together, ordered by position."""
+    items = list(ticker_parse.iter_quotes(io.StringIO("Markets today\n" + STRIP), residue=True))
+    assert isinstance(items[0], ticker_parse.Residue)
+    assert [type(i).__name__ for i in items[1:]] == ["Quote", "Quote"]
+
+
+def test_text_columns_use_pandas_default_str_dtype() -> None:
+    """symbol and issues have the dtype pandas itself gives text."""
+    frame = ticker_parse.frame_from_text(STRIP)
+    assert frame["symbol"].dtype == pd.Series(["x"]).dtype
+
+
+def test_read_ticker_takes_encoding_errors(tmp_path: object) -> None:
+    """encoding_errors='replace' reads bytes that do not decode; 'strict' raises."""
+    path = tmp_path / "bad.txt"  # type: ignore[operator]
+    path.write_bytes(STRIP.encode() + b"\xff\n")
+    with pytest.raises(ticker_parse.TickerDecodeError):
+        ticker_parse.read_ticker(path)
+    assert len(ticker_parse.read_ticker(path, encoding_errors="replace")) == 2
+
+
+def test_chunked_reading_drops_duplicates_across_chunks() -> None:
+    """drop_duplicates=True with chunksize= drops a strip repeated in a later chunk."""
+    text = (STRIP + "\nSome article text.\n") * 3
+    chunks = list(ticker_parse.read_ticker(io.StringIO(text), chunksize=1, drop_duplicates=True))
+    assert sum(len(c) for c in chunks) == 2
+
+
+def test_version_comes_from_the_installed_metadata() -> None:
+    """__version__ is the installed distribution's version, written in one place."""
+    assert ticker_parse.__version__ == version("ticker_parse")
