@@ -59,7 +59,27 @@ _NOT_BEFORE = pa.array(sorted(grammar.NOT_BEFORE_SYMBOL), pa.large_string())
 _OPENS_LINE = r"(?:^|\n)[ \t]{0,8}$"
 # Marquee: symbols that are currency codes, not shares (a rates widget looks like a marquee).
 _CURRENCIES = frozenset(
-    ["USD", "EUR", "GBP", "SAR", "AED", "JPY", "CNY", "CHF", "CAD", "AUD", "KWD", "QAR", "OMR", "BHD", "MYR", "INR", "TRY", "SGD", "HKD"]
+    [
+        "USD",
+        "EUR",
+        "GBP",
+        "SAR",
+        "AED",
+        "JPY",
+        "CNY",
+        "CHF",
+        "CAD",
+        "AUD",
+        "KWD",
+        "QAR",
+        "OMR",
+        "BHD",
+        "MYR",
+        "INR",
+        "TRY",
+        "SGD",
+        "HKD",
+    ]
 )
 _MARQUEE_MIN_RUN = 2
 
@@ -320,17 +340,16 @@ def _marquee_runs(text: str, forced: bool, deadline: float | None) -> list[list[
 def _looks_like_psx(run: list[Any]) -> bool:
     """Evidence that a run of marquee matches is a PSX marquee, not rates, scores or weather.
 
-    Several entries in a row (:data:`_MARQUEE_MIN_RUN`); no currency codes; most prices
+    Several entries in a row (:data:`_MARQUEE_MIN_RUN`); mostly no currency codes; most prices
     shown with decimals (scores and temperatures are whole numbers); and not mostly pairs of
     similar positive figures (a buy/sell pair of rates, ``USD 278.50 279.80``).
     """
     if len(run) < _MARQUEE_MIN_RUN:
         return False
-    with_decimals = pairs = 0
+    with_decimals = pairs = currencies = 0
     for m in run:
         symbol, price, change = m.group("symbol", "price", "change")
-        if symbol in _CURRENCIES:
-            return False
+        currencies += symbol in _CURRENCIES  # counted, not decisive: AED is also a ticker
         with_decimals += "." in price
         value, moved = float(price), float(change)
         if not value > 0:
