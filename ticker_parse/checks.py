@@ -14,7 +14,7 @@ figure, never flag an honest one (a tie exactly at ...5 is accepted either way).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -22,7 +22,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ticker_parse.entries import DIALECT_ORDER, Entries
+from ticker_parse.entries import DIALECT_ORDER, Entries, bool_column
 from ticker_parse.grammar import PSX_INDICES
 from ticker_parse.models import Dialect, IssueCode
 
@@ -465,17 +465,17 @@ def resolve_splits(
     scale = _SCALES[is_fraction.astype(np.int64)]
     natural_fits = _strict_fits(price, change, percent, percent_hw, scale)
     other_fits = _strict_fits(price, change, percent, percent_hw, _SCALES[1 - is_fraction])
-    with_sep = _bool(pc.match_substring(price_text, ","))
+    with_sep = bool_column(pc.match_substring(price_text, ","))
     dot = pc.find_substring(price_text, ".").to_numpy(zero_copy_only=False)
     length = pc.utf8_length(price_text).to_numpy(zero_copy_only=False)
     int_digits = np.where(dot < 0, length, dot).astype(np.int64)
-    lead_zero = _bool(pc.starts_with(price_text, "0")) & (int_digits > 1)
+    lead_zero = bool_column(pc.starts_with(price_text, "0")) & (int_digits > 1)
 
     prefixes = {s.rstrip("0123456789") for s in known if s[-1:].isdigit()}
     prefixes.discard("")
-    is_known = _bool(pc.is_in(symbol, value_set=pa.array(sorted(known), pa.large_string())))
+    is_known = bool_column(pc.is_in(symbol, value_set=pa.array(sorted(known), pa.large_string())))
     has_prefix = (
-        _bool(pc.is_in(symbol, value_set=pa.array(sorted(prefixes), pa.large_string())))
+        bool_column(pc.is_in(symbol, value_set=pa.array(sorted(prefixes), pa.large_string())))
         if prefixes
         else np.zeros(n, dtype=bool)
     )
@@ -549,11 +549,6 @@ def resolve_splits(
     return symbol, price_text, new_price, alternatives
 
 
-def _bool(array: pa.Array) -> BoolArray:
-    result: BoolArray = array.to_numpy(zero_copy_only=False).astype(bool, copy=False)
-    return result
-
-
 def _scatter(array: pa.Array, rows: npt.NDArray[np.int64], values: list[str]) -> pa.Array:
     """``array`` with ``values`` at ``rows``."""
     mask = np.zeros(len(array), dtype=bool)
@@ -587,25 +582,12 @@ def trim_headlines(entries: Entries, known: frozenset[str]) -> Entries:
                 break
     if not cuts:
         return entries
+    name_of = dict(zip(suspects.tolist(), names, strict=True))
     rows = np.array(sorted(cuts), dtype=np.int64)
     start = entries.start.copy()
     start[rows] += [cuts[r] for r in rows.tolist()]
-    symbol = _scatter(
-        entries.symbol, rows, [names[suspects.tolist().index(r)][cuts[r] :] for r in rows.tolist()]
-    )
-    return Entries(
-        start=start,
-        end=entries.end,
-        dialect=entries.dialect,
-        symbol=symbol,
-        price=entries.price,
-        change=entries.change,
-        percent=entries.percent,
-        direction=entries.direction,
-        conflict=entries.conflict,
-        strip=entries.strip,
-        lead_blank=entries.lead_blank,
-    )
+    symbol = _scatter(entries.symbol, rows, [name_of[r][cuts[r] :] for r in rows.tolist()])
+    return replace(entries, start=start, symbol=symbol)
 
 
 #: A strip's stock rows are stale when at least this many all show no change ...
@@ -614,29 +596,32 @@ STALE_MIN_STOCKS = 5
 STALE_MIN_MOVED_INDICES = 1
 
 
-def stale_rows(strip: npt.NDArray[np.int64], symbol: pa.Array, change: FloatArray) -> BoolArray:
+def stale_rows(
+    strip: npt.NDArray[np.int64],
+    is_index: BoolArray,
+    change: FloatArray,
+    *,
+    min_stocks: int = STALE_MIN_STOCKS,
+    min_moved_indices: int = STALE_MIN_MOVED_INDICES,
+) -> BoolArray:
     """Stock rows of strips whose every stock row shows no change while index rows moved.
 
     Business Recorder sometimes shows yesterday's stock rows, all ``No Change``, beside
-    index rows that moved; no check of one row can see it. Index rows are the built-in PSX
-    index names. Thresholds: :data:`STALE_MIN_STOCKS`, :data:`STALE_MIN_MOVED_INDICES`.
+    index rows that moved; no check of one row can see it. ``strip`` numbers the strips
+    (0, 1, ...); a strip is stale when it has at least ``min_stocks`` stock rows, every one
+    with ``change == 0``, and at least ``min_moved_indices`` index rows with a change other
+    than 0 (NaN is no move). Only its stock rows are flagged.
     """
     if not len(strip):
         return np.zeros(0, dtype=bool)
-    is_index = _bool(pc.is_in(symbol, value_set=_INDEX_NAMES))
     stock = ~is_index
-    flat = change == 0
+    zero = change == 0
+    moved = ~zero & ~np.isnan(change)
     strips = int(strip.max()) + 1
     stocks = np.bincount(strip, weights=stock, minlength=strips)
-    flat_stocks = np.bincount(strip, weights=stock & flat, minlength=strips)
-    moved_indices = np.bincount(
-        strip, weights=is_index & ~flat & ~np.isnan(change), minlength=strips
-    )
-    stale = (
-        (stocks >= STALE_MIN_STOCKS)
-        & (flat_stocks == stocks)
-        & (moved_indices >= STALE_MIN_MOVED_INDICES)
-    )
+    zero_stocks = np.bincount(strip, weights=stock & zero, minlength=strips)
+    moved_indices = np.bincount(strip, weights=is_index & moved, minlength=strips)
+    stale = (stocks >= min_stocks) & (zero_stocks == stocks) & (moved_indices >= min_moved_indices)
     result: BoolArray = stale[strip] & stock
     return result
 
@@ -670,7 +655,8 @@ def check_entries(entries: Entries, known: frozenset[str], *, validate: bool = T
             direction_conflict=entries.conflict,
             ambiguous=ambiguous,
         )
-        bits[stale_rows(entries.strip, symbol, change)] |= _BIT[IssueCode.STALE_ROW]
+        is_index = bool_column(pc.is_in(symbol, value_set=_INDEX_NAMES))
+        bits[stale_rows(entries.strip, is_index, change)] |= _BIT[IssueCode.STALE_ROW]
     else:
         bits = np.zeros(len(entries), dtype=np.uint16)
     return Checked(

@@ -14,7 +14,7 @@ figures stay text here (as displayed); ``checks`` settles splits and judges them
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import numpy as np
@@ -30,6 +30,7 @@ __all__ = [
     "DIALECT_ORDER",
     "UNCHANGED",
     "Entries",
+    "bool_column",
     "read_entries",
 ]
 
@@ -57,30 +58,6 @@ _NOT_BLANK = r"[^\t\n\x0b\x0c\r \x1c-\x1f\x85]"
 _NOT_BEFORE = pa.array(sorted(grammar.NOT_BEFORE_SYMBOL), pa.large_string())
 # A portal symbol opens its line: nothing but spaces since the last newline or ``)``.
 _OPENS_LINE = r"(?:^|\n)[ \t]{0,8}$"
-# Marquee: symbols that are currency codes, not shares (a rates widget looks like a marquee).
-_CURRENCIES = frozenset(
-    [
-        "USD",
-        "EUR",
-        "GBP",
-        "SAR",
-        "AED",
-        "JPY",
-        "CNY",
-        "CHF",
-        "CAD",
-        "AUD",
-        "KWD",
-        "QAR",
-        "OMR",
-        "BHD",
-        "MYR",
-        "INR",
-        "TRY",
-        "SGD",
-        "HKD",
-    ]
-)
 _MARQUEE_MIN_RUN = 2
 
 
@@ -156,39 +133,42 @@ def _check_deadline(deadline: float | None, text: str) -> None:
         raise TickerTimeoutError(f"parsing took longer than the timeout ({len(text):,} characters)")
 
 
-def _bool(array: pa.Array) -> BoolArray:
-    result: BoolArray = array.to_numpy(zero_copy_only=False).astype(bool, copy=False)
+def bool_column(array: pa.Array) -> BoolArray:
+    """An Arrow boolean column as numpy (nulls as False)."""
+    result: BoolArray = (
+        pc.fill_null(array, False).to_numpy(zero_copy_only=False).astype(bool, copy=False)
+    )
     return result
 
 
 def _not_blank(texts: pa.Array) -> BoolArray:
-    return _bool(pc.fill_null(pc.match_substring_regex(texts, _NOT_BLANK), False))
+    return bool_column(pc.match_substring_regex(texts, _NOT_BLANK))
 
 
 def _directions(dialect: Dialect, got: pa.StructArray) -> tuple[npt.NDArray[np.int8], BoolArray]:
     n = len(got)
     conflict = np.zeros(n, dtype=bool)
     if dialect is Dialect.CONCATENATED:
-        up = _bool(pc.equal(got.field("arrow"), "▲"))
+        up = bool_column(pc.equal(got.field("arrow"), "▲"))
         return np.where(up, UP, DOWN).astype(np.int8), conflict
     if dialect is Dialect.BRECORDER:
         words = got.field("words")
         said = np.full(n, UNCHANGED, dtype=np.int8)
-        said[_bool(pc.starts_with(words, "Increased"))] = UP
-        said[_bool(pc.starts_with(words, "Decreased"))] = DOWN
+        said[bool_column(pc.starts_with(words, "Increased"))] = UP
+        said[bool_column(pc.starts_with(words, "Decreased"))] = DOWN
         arrow = got.field("arrow")
         shown = np.where(
-            _bool(pc.fill_null(pc.equal(arrow, "▲"), False)),
+            bool_column(pc.equal(arrow, "▲")),
             UP,
-            np.where(_bool(pc.fill_null(pc.equal(arrow, "▼"), False)), DOWN, -1),
+            np.where(bool_column(pc.equal(arrow, "▼")), DOWN, -1),
         )
         # "No Change ▼ 0.00" is how Business Recorder shows a flat stock: no conflict.
         conflict = (shown >= 0) & (said != UNCHANGED) & (shown != said)
         return said, conflict
     # portal: no arrow; the sign of the change says which way
     change = got.field("change")
-    zero = _bool(pc.match_substring_regex(change, r"^[-+]?[0,.]*$"))
-    down = _bool(pc.starts_with(change, "-"))
+    zero = bool_column(pc.match_substring_regex(change, r"^[-+]?[0,.]*$"))
+    down = bool_column(pc.starts_with(change, "-"))
     return np.where(zero, UNCHANGED, np.where(down, DOWN, UP)).astype(np.int8), conflict
 
 
@@ -226,15 +206,15 @@ def _bracketed(text: str, forced: Dialect | None, deadline: float | None) -> Ent
         _check_deadline(deadline, text)
         subset = pieces if len(remaining) == n else pieces.take(pa.array(remaining))
         matched = pc.extract_regex(subset, _PIECE_PATTERNS[dialect])
-        ok = _bool(matched.is_valid())
+        ok = bool_column(matched.is_valid())
         if not ok.any():
             continue
         got: pa.StructArray = matched.filter(pa.array(ok))
         lead = got.field("lead")
         # the look-behind RE2 lacks: no symbol character right before the symbol
-        bad = _bool(pc.is_in(pc.utf8_slice_codeunits(lead, -1), value_set=_NOT_BEFORE))
+        bad = bool_column(pc.is_in(pc.utf8_slice_codeunits(lead, -1), value_set=_NOT_BEFORE))
         if dialect is Dialect.PORTAL:
-            bad |= ~_bool(pc.match_substring_regex(lead, _OPENS_LINE))
+            bad |= ~bool_column(pc.match_substring_regex(lead, _OPENS_LINE))
         hit = np.flatnonzero(ok)
         if bad.any():
             ok[hit[bad]] = False
@@ -262,13 +242,7 @@ def _bracketed(text: str, forced: Dialect | None, deadline: float | None) -> Ent
     new_strip = np.ones(len(entries), dtype=bool)
     new_strip[1:] = (level[1:] != level[:-1]) | (entries.dialect[1:] != entries.dialect[:-1])
     strip = np.cumsum(new_strip) - 1
-    return _with_strip(entries, strip)
-
-
-def _with_strip(entries: Entries, strip: IntArray) -> Entries:
-    columns = {f.name: getattr(entries, f.name) for f in fields(entries)}
-    columns["strip"] = strip.astype(np.int64, copy=False)
-    return Entries(**columns)
+    return replace(entries, strip=strip)
 
 
 def _columns(
@@ -340,16 +314,16 @@ def _marquee_runs(text: str, forced: bool, deadline: float | None) -> list[list[
 def _looks_like_psx(run: list[Any]) -> bool:
     """Evidence that a run of marquee matches is a PSX marquee, not rates, scores or weather.
 
-    Several entries in a row (:data:`_MARQUEE_MIN_RUN`); mostly no currency codes; most prices
-    shown with decimals (scores and temperatures are whole numbers); and not mostly pairs of
-    similar positive figures (a buy/sell pair of rates, ``USD 278.50 279.80``).
+    Several entries in a row (:data:`_MARQUEE_MIN_RUN`); most prices shown with decimals
+    (scores and temperatures are whole numbers); and not mostly pairs of similar positive
+    figures (a buy/sell pair of rates, ``USD 278.50 279.80``). Symbols say nothing here:
+    ``AED`` is a currency and could be a ticker.
     """
     if len(run) < _MARQUEE_MIN_RUN:
         return False
-    with_decimals = pairs = currencies = 0
+    with_decimals = pairs = 0
     for m in run:
-        symbol, price, change = m.group("symbol", "price", "change")
-        currencies += symbol in _CURRENCIES  # counted, not decisive: AED is also a ticker
+        price, change = m.group("price", "change")
         with_decimals += "." in price
         value, moved = float(price), float(change)
         if not value > 0:
@@ -404,7 +378,7 @@ def _merge(bracketed: Entries, marquee: Entries) -> Entries:
     merged, key = merged.take(order), key[order]
     new_strip = np.ones(len(merged), dtype=bool)
     new_strip[1:] = key[1:] != key[:-1]
-    return _with_strip(merged, np.cumsum(new_strip) - 1)
+    return replace(merged, strip=np.cumsum(new_strip) - 1)
 
 
 def read_entries(

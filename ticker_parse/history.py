@@ -25,6 +25,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from ticker_parse import checks
 from ticker_parse.errors import TickerParseError
 from ticker_parse.grammar import PSX_INDICES
 
@@ -212,19 +213,13 @@ def stale_rows(
     _require(frame, ("symbol", "change", "strip"), "stale_rows")
     if len(frame) == 0:
         return np.zeros(0, dtype=bool)
-    group = _strip_codes(frame)
-    k = int(group.max()) + 1
-    is_index = frame["symbol"].isin(indices).to_numpy(dtype=bool, na_value=False)
-    change = _floats(frame["change"])
-    stock = ~is_index
-    zero = change == 0
-    moved = ~zero & ~np.isnan(change)
-    stocks = np.bincount(group, weights=stock, minlength=k)
-    zero_stocks = np.bincount(group, weights=stock & zero, minlength=k)
-    moved_indices = np.bincount(group, weights=is_index & moved, minlength=k)
-    stale = (stocks >= min_stocks) & (zero_stocks == stocks) & (moved_indices >= min_moved_indices)
-    flagged: np.ndarray = stock & stale[group]
-    return flagged
+    return checks.stale_rows(
+        _strip_codes(frame),
+        frame["symbol"].isin(indices).to_numpy(dtype=bool, na_value=False),
+        _floats(frame["change"]),
+        min_stocks=min_stocks,
+        min_moved_indices=min_moved_indices,
+    )
 
 
 def _utc(column: pd.Series) -> pd.Series:

@@ -26,7 +26,7 @@ from ticker_parse.errors import TickerArgumentError, TickerTimeoutError
 from ticker_parse.grammar import NEEDS_NORMALIZING, NORMALIZE
 from ticker_parse.markup import looks_like_html, render_edits
 
-__all__ = ["Markup", "Normalized", "OffsetMap", "check_markup", "is_blank", "normalize"]
+__all__ = ["Markup", "Normalized", "OffsetMap", "check_markup", "normalize"]
 
 #: ``markup=`` values: detect HTML by content, or force one reading.
 Markup = Literal["auto", "html", "text"]
@@ -88,8 +88,8 @@ class OffsetMap:
     orig_ends: IntArray
 
     @classmethod
-    def from_edits(cls, edits: list[tuple[int, int, str]]) -> tuple[OffsetMap, list[int]]:
-        """The map of sorted, non-overlapping ``edits``, and their lengths after editing."""
+    def from_edits(cls, edits: list[tuple[int, int, str]]) -> OffsetMap:
+        """The map of sorted, non-overlapping ``edits``."""
         n = len(edits)
         orig_starts = np.fromiter((e[0] for e in edits), np.int64, count=n)
         orig_ends = np.fromiter((e[1] for e in edits), np.int64, count=n)
@@ -98,7 +98,7 @@ class OffsetMap:
         shift = np.cumsum(new_lengths - (orig_ends - orig_starts))
         norm_ends = orig_ends + shift
         norm_starts = norm_ends - new_lengths
-        return cls(norm_starts, norm_ends, orig_starts, orig_ends), new_lengths.tolist()
+        return cls(norm_starts, norm_ends, orig_starts, orig_ends)
 
     def starts(self, pos: IntArray) -> IntArray:
         """Original positions of start positions (inside an edit: the edit's start)."""
@@ -156,7 +156,7 @@ def check_markup(markup: str) -> Markup:
 
 
 def _apply(text: str, edits: list[tuple[int, int, str]]) -> tuple[str, OffsetMap]:
-    offsets, _ = OffsetMap.from_edits(edits)
+    offsets = OffsetMap.from_edits(edits)
     pieces: list[str] = []
     last = 0
     for start, end, new in edits:
@@ -209,8 +209,3 @@ def normalize(
             text, step = _apply(text, edits)
             maps.append(step)
     return Normalized(text, tuple(maps), is_html)
-
-
-def is_blank(text: str) -> bool:
-    """White space only, by the one definition the strips use (``str.isspace``)."""
-    return not text or text.isspace()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -143,7 +142,14 @@ def _records(text: str, parsed: Parsed) -> tuple[list[Quote], list[Strip]]:
         percent = percents[i]
         issues: tuple[Issue, ...] = ()
         if bits[i]:
-            issues = _issues(i, bits[i], expected[i], prices[i], changes[i], percent, checked)
+            issues = _issues(
+                bits[i],
+                expected[i],
+                prices[i],
+                changes[i],
+                percent,
+                checked.alternatives.get(i, ()),
+            )
         quotes.append(
             construct(
                 symbol=symbols[i],
@@ -177,13 +183,12 @@ def _records(text: str, parsed: Parsed) -> tuple[list[Quote], list[Strip]]:
 
 
 def _issues(
-    row: int,
     bits: int,
     expected: float,
     price: str,
     change: str,
     percent: str | None,
-    checked: Any,
+    alternatives: tuple[str, ...],
 ) -> tuple[Issue, ...]:
     return tuple(
         Issue(
@@ -194,7 +199,7 @@ def _issues(
                 change=change,
                 percent=percent,
                 expected=None if np.isnan(expected) else float(expected),
-                alternatives=checked.alternatives.get(row, ()),
+                alternatives=alternatives,
             ),
         )
         for code in bits_to_codes(bits)
