@@ -31,7 +31,13 @@ import pyarrow.compute as pc
 from ticker_parse import __version__
 from ticker_parse.errors import TickerParseError
 from ticker_parse.models import Dialect, Residue
-from ticker_parse.reading import DecodeStats, describe_path
+from ticker_parse.reading import (
+    DecodeStats,
+    block_frames,
+    describe_path,
+    iter_decoded,
+    open_binary,
+)
 from ticker_parse.summary import Summary, summarize_counts, summarize_frame
 from ticker_parse.table import TEXT_DTYPE, dedupe
 
@@ -383,8 +389,6 @@ def _frames(
     path: str, args: argparse.Namespace, stats: DecodeStats, residue: list[Residue] | None
 ) -> Iterator[pd.DataFrame]:
     """Frames (numbers as displayed text) of one input, read in blocks."""
-    from ticker_parse.reading import block_frames, iter_decoded, open_binary
-
     symbols = args.symbols.split(",") if args.symbols else None
     size = _file_size(path)
     show = args.progress == "always" or (
@@ -404,6 +408,7 @@ def _frames(
             symbols=symbols,
             validate=not args.no_validate,
             exact="text",
+            source=describe_path(path),
             residue=residue,
         ):
             _progress(show, _tell(stream), size, describe_path(path))
@@ -435,9 +440,8 @@ def _convert(
             if args.drop_duplicates:
                 frame = dedupe(frame, seen)
             file_frames.append(summarize_frame(frame))
-            out = frame.drop(columns=["source"]).copy()
+            out = frame.copy()
             out.insert(0, "entry", range(entry + 1, entry + 1 + len(frame)))
-            out.insert(0, "source", source)
             entry += len(frame)
             out = _defuse(out[list(OUTPUT_COLUMNS)], _TEXT_COLUMNS)
             out["expected_percent"] = _rounded(out["expected_percent"])

@@ -15,7 +15,7 @@ import io
 import lzma
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, BinaryIO, Literal, TypeVar, overload
 
@@ -29,9 +29,9 @@ from ticker_parse.errors import (
     TickerReadError,
 )
 from ticker_parse.models import Dialect, Quote, Residue
-from ticker_parse.pipeline import frame_from_text
-from ticker_parse.records import parse
-from ticker_parse.table import TEXT_DTYPE, Exactness, check_exact, dedupe
+from ticker_parse.pipeline import Parsed, Settings, frame_from_text, run, settings
+from ticker_parse.records import build_records, residue_between
+from ticker_parse.table import Exactness, assemble_frame, check_exact, dedupe
 
 __all__ = [
     "MARGIN",
@@ -277,33 +277,24 @@ def _check_chunksize(chunksize: object) -> int:
     return chunksize
 
 
-def _whole_strips(
-    pieces: Iterable[str], block_size: int
-) -> Iterator[tuple[int, str, Callable[[int], bool] | None]]:
-    """Blocks for the parsers, each ending after a whole strip where it can.
+def _carry_limit(block_size: int) -> int:
+    """The longest strip carried whole into the next block (a quarter of a block)."""
+    return max(block_size, 4 * MARGIN) // 4 + MARGIN
 
-    Yields ``(offset, text, carry)``; a parser that finds the text's last strip running to
-    its end calls ``carry(start)`` to hand the text from ``start`` on to the next block
-    (``carry`` is None for the last block), so that every strip is read, and its
-    convention voted on, in one piece, wherever the blocks were cut. A strip longer than a
-    quarter of a block is read where the cut falls.
+
+@dataclass(frozen=True, slots=True)
+class _Block:
+    """One block of a stream, read by the pipeline.
+
+    Rows from ``rows`` on (and the text from ``limit`` on) belong to a strip that runs to
+    the block's end: they were carried into the next block instead.
     """
-    held = ""
-    for (base, block), is_last in _with_last(iter_blocks(pieces, min_block=block_size)):
-        text = held + block
-        offset = base - len(held)
-        held = ""
-        kept: list[int] = []
 
-        def carry(start: int, text: str = text, kept: list[int] = kept) -> bool:
-            if start >= 0 and len(text) - start < max(block_size, 4 * MARGIN) // 4 + MARGIN:
-                kept.append(start)
-                return True
-            return False
-
-        yield offset, text, None if is_last else carry
-        if kept:
-            held = text[kept[0] :]
+    offset: int
+    text: str
+    parsed: Parsed
+    rows: int
+    limit: int
 
 
 def _with_last(items: Iterable[_T]) -> Iterator[tuple[_T, bool]]:
@@ -318,16 +309,42 @@ def _with_last(items: Iterable[_T]) -> Iterator[tuple[_T, bool]]:
     yield previous, True
 
 
-def _tail_strip(frame: pd.DataFrame, text: str) -> int | None:
-    """Where the last strip of ``frame`` starts, if it runs to the end of ``text``."""
-    if not len(frame):
+def _tail_start(parsed: Parsed, text: str) -> int | None:
+    """Where the last strip of ``text`` starts, if it runs to the end of the text."""
+    strip = parsed.checked.entries.strip
+    if not len(strip) or text[int(parsed.end[-1]) :].strip():
         return None
-    strip = frame["strip"].to_numpy()
-    first = int(np.searchsorted(strip, strip[-1]))
-    end = int(frame["end"].iloc[-1])
-    if text[end:].strip():
-        return None
-    return int(frame["start"].iloc[first])
+    return int(parsed.start[int(np.searchsorted(strip, strip[-1]))])
+
+
+def _read_blocks(
+    pieces: Iterable[str], options: Settings, *, focus: bool, block_size: int
+) -> Iterator[_Block]:
+    """The pipeline over a stream's safe blocks, each ending after a whole strip where it can.
+
+    A strip that runs to a block's end may go on in the next block: its text is carried
+    over and read again there, so that every strip is read, and its convention voted on, in
+    one piece wherever the blocks were cut. A strip longer than :func:`_carry_limit` is read
+    where the cut falls.
+    """
+    held = ""
+    for (base, block), is_last in _with_last(iter_blocks(pieces, min_block=block_size)):
+        text, offset = held + block, base - len(held)
+        held = ""
+        parsed = run(text, options, focus=focus)
+        rows, limit = len(parsed.start), len(text)
+        tail = None if is_last else _tail_start(parsed, text)
+        if tail is not None and len(text) - tail < _carry_limit(block_size):
+            held, limit = text[tail:], tail
+            rows = int(np.searchsorted(parsed.start, tail))
+        yield _Block(offset, text, parsed, rows, limit)
+
+
+def _shifted_residue(block: _Block) -> Iterator[Residue]:
+    rows = block.rows
+    spans = zip(block.parsed.start[:rows].tolist(), block.parsed.end[:rows].tolist(), strict=True)
+    for r in residue_between(block.text[: block.limit], spans):
+        yield r.model_copy(update={"start": r.start + block.offset, "end": r.end + block.offset})
 
 
 def block_frames(
@@ -345,51 +362,30 @@ def block_frames(
 ) -> Iterator[pd.DataFrame]:
     """One DataFrame per safe block of the text ``pieces``, offsets into the whole input.
 
-    With a ``residue`` list (the CLI's ``--residue``), blocks go through ``parse()`` so that
-    what was not parsed is collected too.
+    With a ``residue`` list (the CLI's ``--residue``), what was not parsed is collected
+    there too, from the same reading.
     """
+    options = settings(dialect=dialect, symbols=symbols, validate=validate, markup=markup)
+    exactness = check_exact(exact)
     strips = 0
-    for base, block, carry in _whole_strips(pieces, block_size):
-        result = None
-        if residue is not None:
-            result = parse(
-                block, dialect=dialect, symbols=symbols, validate=validate, markup=markup
-            )
-            frame = result.to_frame(exact=exact)
-            frame["source"] = pd.Series([source] * len(frame), dtype=TEXT_DTYPE)
-            if captured_at is not None:
-                frame["captured_at"] = captured_at
-        else:
-            frame = frame_from_text(
-                block,
-                dialect=dialect,
-                symbols=symbols,
-                validate=validate,
-                exact=exact,
-                markup=markup,
-                source=source,
-                captured_at=captured_at,
-            )
-        cut = _tail_strip(frame, block) if carry is not None else None
-        if cut is not None and carry is not None and carry(cut):
-            frame = frame.loc[frame["start"].to_numpy() < cut].reset_index(drop=True)
-        else:
-            cut = None
-        if result is not None and residue is not None:
-            limit = len(block) if cut is None else cut
-            residue.extend(_shifted((r for r in result.residue if r.end <= limit), base))
-        if base:
-            frame["start"] += base
-            frame["end"] += base
-        if strips:
-            frame["strip"] += strips
+    for block in _read_blocks(pieces, options, focus=residue is None, block_size=block_size):
+        parsed = block.parsed
+        frame = assemble_frame(
+            parsed.checked,
+            parsed.start + block.offset,
+            parsed.end + block.offset,
+            exact=exactness,
+            source=source,
+            captured_at=captured_at,
+            strip_base=strips,
+        )
+        if block.rows < len(frame):
+            frame = frame.iloc[: block.rows].reset_index(drop=True)
         if len(frame):
             strips = int(frame["strip"].iloc[-1]) + 1
+        if residue is not None:
+            residue.extend(_shifted_residue(block))
         yield frame
-
-
-def _shifted(residue: Iterable[Residue], base: int) -> Iterator[Residue]:
-    return (r.model_copy(update={"start": r.start + base, "end": r.end + base}) for r in residue)
 
 
 def iter_frames(
@@ -588,25 +584,19 @@ def iter_quotes(
         raise TickerArgumentError(
             "residue= takes True or False; iter_quotes(residue=True) yields the residue"
         )
+    options = settings(dialect=dialect, symbols=symbols, validate=validate, markup=markup)
     pieces = iter_text(
         path_or_buffer, encoding=encoding, errors=encoding_errors, read_size=block_size
     )
-    for base, block, carry in _whole_strips(pieces, block_size):
-        result = parse(block, dialect=dialect, symbols=symbols, validate=validate, markup=markup)
-        limit = len(block)
-        if carry is not None and result.strips:
-            last = result.strips[-1]
-            if not block[last.end :].strip() and carry(last.start):
-                limit = last.start
-        quotes = (
-            q.model_copy(update={"start": q.start + base, "end": q.end + base})
-            for q in result.quotes
-            if q.start < limit
+    for block in _read_blocks(pieces, options, focus=False, block_size=block_size):
+        quotes, _ = build_records(block.text, block.parsed)
+        shifted = (
+            q.model_copy(update={"start": q.start + block.offset, "end": q.end + block.offset})
+            for q in quotes[: block.rows]
         )
         if not residue:
-            yield from quotes
+            yield from shifted
             continue
-        kept = (r for r in result.residue if r.end <= limit)
-        items: list[Quote | Residue] = [*quotes, *_shifted(kept, base)]
+        items: list[Quote | Residue] = [*shifted, *_shifted_residue(block)]
         items.sort(key=lambda item: item.start)
         yield from items

@@ -31,7 +31,7 @@ from ticker_parse.pipeline import Parsed, run, settings
 from ticker_parse.summary import Summary, summarize_codes
 from ticker_parse.table import Exactness, assemble_frame, check_exact, dedupe
 
-__all__ = ["ParseResult", "parse", "residue_between"]
+__all__ = ["ParseResult", "build_records", "parse", "residue_between"]
 
 _DIRECTIONS = (Direction.UP, Direction.DOWN, Direction.UNCHANGED)
 
@@ -120,7 +120,8 @@ def residue_between(text: str, spans: Iterable[tuple[int, int]]) -> list[Residue
     return out
 
 
-def _records(text: str, parsed: Parsed) -> tuple[list[Quote], list[Strip]]:
+def build_records(text: str, parsed: Parsed) -> tuple[list[Quote], list[Strip]]:
+    """The ``Quote`` records and strips of one pipeline run over ``text``."""
     checked = parsed.checked
     entries = checked.entries
     n = len(entries)
@@ -237,7 +238,7 @@ def parse(
     options = settings(dialect=dialect, symbols=symbols, validate=validate, markup=markup)
     deadline = None if timeout is None else time.monotonic() + timeout
     parsed = run(text, options, deadline=deadline)
-    quotes, strips = _records(text, parsed)
+    quotes, strips = build_records(text, parsed)
     residue = residue_between(text, ((q.start, q.end) for q in quotes))
     result = ParseResult.model_construct(
         text=text, quotes=tuple(quotes), residue=tuple(residue), strips=tuple(strips)
