@@ -144,3 +144,34 @@ def test_frame_from_text_equals_the_records_frame(
         ticker_parse.frame_from_text(text, exact=exact),  # type: ignore[arg-type]
         ticker_parse.parse(text).to_frame(exact=exact),  # type: ignore[arg-type]
     )
+
+
+def test_many_documents_read_together_give_each_documents_rows() -> None:
+    """frame_from_texts (one reading for many pages) equals frame_from_text page by page."""
+    from ticker_parse.pipeline import frame_from_texts
+    from ticker_parse.testing import html_page
+
+    pages = [
+        html_page(seed=s, strip=k, markup="spans")[0]
+        for s in range(3)
+        for k in ("concatenated", "none", "brecorder")
+    ]
+    names = [f"page-{i}.html" for i in range(len(pages))]
+    together = frame_from_texts(pages, sources=names)
+    one_by_one = pd.concat(
+        [ticker_parse.frame_from_text(p, source=n) for p, n in zip(pages, names, strict=True)],
+        ignore_index=True,
+    )
+    columns = [
+        "symbol",
+        "price",
+        "change",
+        "percent",
+        "start",
+        "end",
+        "issues",
+        "source",
+        "strip_id",
+    ]
+    pd.testing.assert_frame_equal(together[columns], one_by_one[columns])
+    assert len(together) == 6 * 30  # three pages of each of the two kinds with a strip, 30 entries each

@@ -7,12 +7,13 @@ streaming readers, the CLI, WARC records) calls :func:`run`, so they cannot disa
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
 
 from ticker_parse.checks import Checked, check_entries
 from ticker_parse.entries import read_entries
@@ -22,7 +23,19 @@ from ticker_parse.models import Dialect
 from ticker_parse.normalize import Markup, Normalized, check_markup, normalize
 from ticker_parse.table import Exactness, assemble_frame, check_exact, dedupe
 
-__all__ = ["Parsed", "Settings", "frame_from_text", "run", "settings"]
+__all__ = [
+    "DOCUMENT_SEPARATOR",
+    "Parsed",
+    "Settings",
+    "frame_from_text",
+    "frame_from_texts",
+    "run",
+    "settings",
+]
+
+#: Put between documents read together: not white space, so no strip runs across it, and
+#: in no grammar, so no entry does.
+DOCUMENT_SEPARATOR = "\n\x00\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,3 +127,59 @@ def frame_from_text(
         captured_at=captured_at,
     )
     return dedupe(frame) if drop_duplicates else frame
+
+
+def frame_from_texts(
+    texts: Sequence[str],
+    *,
+    sources: Sequence[str | None] | None = None,
+    captured_at: Sequence[pd.Timestamp | None] | None = None,
+    dialect: Dialect | str | None = None,
+    symbols: Iterable[str] | None = None,
+    validate: bool = True,
+    exact: Exactness | bool = "float",
+    markup: str = "auto",
+) -> pd.DataFrame:
+    """Many documents (pages, WARC records, small files) to one DataFrame, read together.
+
+    Each document is normalized on its own (its HTML rendered, its offsets kept); the
+    normalized texts are then read as one text, so the pipeline's fixed cost is paid once
+    per batch rather than once per page. ``start``/``end`` index each row's own document;
+    ``sources`` and ``captured_at`` (one per document) fill those columns. The same rows
+    as :func:`frame_from_text` on each document, concatenated.
+    """
+    options = settings(dialect=dialect, symbols=symbols, validate=validate, markup=markup)
+    n = len(texts)
+    if (sources is not None and len(sources) != n) or (
+        captured_at is not None and len(captured_at) != n
+    ):
+        raise TickerArgumentError("sources= and captured_at= take one value per text")
+    normalized = [normalize(t, markup=options.markup, focus=True) for t in texts]
+    lengths = np.array([len(x.text) for x in normalized], dtype=np.int64)
+    starts = np.concatenate(([0], np.cumsum(lengths + len(DOCUMENT_SEPARATOR))[:-1]))
+    joined = DOCUMENT_SEPARATOR.join(x.text for x in normalized)
+    entries = read_entries(joined, options.dialect)
+    checked = check_entries(entries, options.known, validate=options.validate)
+    entry_start = checked.entries.start
+    document = np.searchsorted(starts, entry_start, side="right") - 1
+    bounds = np.searchsorted(document, np.arange(n + 1))
+    start = np.empty_like(entry_start)
+    end = np.empty_like(entry_start)
+    for i in np.flatnonzero(np.diff(bounds)).tolist():
+        rows = slice(bounds[i], bounds[i + 1])
+        start[rows] = normalized[i].original_starts(entry_start[rows] - starts[i])
+        end[rows] = normalized[i].original_ends(checked.entries.end[rows] - starts[i])
+    return assemble_frame(
+        checked,
+        start,
+        end,
+        exact=check_exact(exact),
+        source=None
+        if sources is None
+        else pa.array(sources, pa.large_string()).take(pa.array(document)),
+        captured_at=None
+        if captured_at is None
+        else pd.DatetimeIndex(
+            pd.to_datetime(pd.Index(list(captured_at), dtype=object), utc=True)
+        ).take(document),
+    )

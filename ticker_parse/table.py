@@ -109,14 +109,15 @@ def assemble_frame(
     end: npt.NDArray[np.int64],
     *,
     exact: Exactness = "float",
-    source: str | None = None,
-    captured_at: pd.Timestamp | None = None,
+    source: str | pa.Array | None = None,
+    captured_at: pd.Timestamp | pd.DatetimeIndex | None = None,
     strip_base: int = 0,
 ) -> pd.DataFrame:
     """The one place a quotes DataFrame is put together.
 
     ``start``/``end`` index the caller's text; ``strip_base`` numbers the strips of a block
-    after those of the blocks before it.
+    after those of the blocks before it. ``source`` and ``captured_at`` are one value for
+    every row, or one per row (an Arrow array, a ``DatetimeIndex``).
     """
     entries = checked.entries
     n = len(entries)
@@ -136,12 +137,12 @@ def assemble_frame(
         "issues": _issue_strings(checked.bits),
         "strip": entries.strip + strip_base,
         "strip_id": _text([]) if not n else None,
-        "source": _text(pa.repeat(pa.scalar(source, pa.large_string()), n)),
-        "captured_at": pd.DatetimeIndex(
-            np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
-        ).tz_localize("UTC")
-        if captured_at is None
-        else pd.DatetimeIndex([captured_at]).repeat(n),
+        "source": _text(
+            source
+            if isinstance(source, pa.Array)
+            else pa.repeat(pa.scalar(source, pa.large_string()), n)
+        ),
+        "captured_at": _captured_column(captured_at, n),
     }
     if exact != "float":
         columns["price"] = _exact_column(checked.price_text, exact)
@@ -153,6 +154,17 @@ def assemble_frame(
     if n:
         frame["strip_id"] = strip_ids(frame).astype(TEXT_DTYPE).array
     return frame
+
+
+def _captured_column(
+    captured_at: pd.Timestamp | pd.DatetimeIndex | None, n: int
+) -> pd.DatetimeIndex:
+    """Capture times in UTC: one per row, one for all rows, or NaT (unknown)."""
+    if isinstance(captured_at, pd.DatetimeIndex):
+        return captured_at.tz_convert("UTC") if captured_at.tz else captured_at.tz_localize("UTC")
+    if captured_at is None:
+        return pd.DatetimeIndex(np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"), tz="UTC")
+    return pd.DatetimeIndex([captured_at]).repeat(n)
 
 
 def empty_frame(*, exact: Exactness = "float") -> pd.DataFrame:
