@@ -174,4 +174,4 @@ def test_many_documents_read_together_give_each_documents_rows() -> None:
         "strip_id",
     ]
     pd.testing.assert_frame_equal(together[columns], one_by_one[columns])
-    assert len(together) == 6 * 30  # three pages of each of the two kinds with a strip, 30 entries each
+    assert len(together) == 6 * 30  # 3 pages of each kind with a strip, 30 entries each
