@@ -463,7 +463,7 @@ def resolve_splits(
     """
     symbol, price_text = entries.symbol, entries.price
     n = len(entries)
-    glued = entries.dialect == _GLUED
+    glued = entries.glued
     if not glued.any():
         return symbol, price_text, price, {}
     scale = _SCALES[is_fraction.astype(np.int64)]
