@@ -252,6 +252,28 @@ def test_the_samples_hold_every_fault_kind_of_each_convention() -> None:
         assert all(_digit_symbols(s.truth) for s in strips)
 
 
+def test_the_cut_samples_put_each_strips_convention_at_stake() -> None:
+    """The cut samples hold strips of both conventions, cut mid-strip or carried whole."""
+    conventions = []
+    for sample in CUT_SAMPLES[:-1]:
+        strips = ticker_parse.parse(sample.text, symbols=sample.symbols).strips
+        conventions += [(s.dialect.value, s.convention) for s in strips]
+        # longer than the 2,048 characters a block of under 4 K carries into the next one
+        assert max(s.end - s.start for s in strips) > 2048
+    assert ("concatenated", "fraction") in conventions
+    assert ("concatenated", "percent") in conventions
+    mixed = ticker_parse.parse(CUT_SAMPLES[-1].text).strips  # each short enough to carry
+    assert max(s.end - s.start for s in mixed) < 2048
+    assert [(s.dialect.value, s.convention) for s in mixed] == [
+        ("concatenated", "fraction"),
+        ("brecorder", "percent"),
+        ("marquee", "percent"),
+        ("portal", "percent"),
+        ("concatenated", "percent"),
+        ("concatenated", "fraction"),
+    ]
+
+
 @pytest.mark.parametrize("sample", SAMPLES, ids=_name)
 def test_parse_finds_every_entry_where_the_generator_put_it(sample: Sample) -> None:
     """parse() finds as many quotes as the text holds, the generated ones at their own text."""
