@@ -110,7 +110,9 @@ _ODD_CLASS = "".join(f"\\u{lo:04x}-\\u{hi:04x}" for lo, hi in _ODD_CHARS)
 #: ``normalize.py`` for what each becomes.
 NORMALIZE = regex.compile(
     rf"""
-      (?P<mojibake>                                 # UTF-8 arrows/dashes read as cp1252/latin-1
+      (?P<entity>&(?:\#[0-9]{{1,7}}|\#[xX][0-9A-Fa-f]{{1,6}}|[A-Za-z][A-Za-z0-9]{{1,31}});)
+                                                    # an entity left in extracted text
+    | (?P<mojibake>                                 # UTF-8 arrows/dashes read as cp1252/latin-1
           â–[²¼º]                                   #   ▲ ▼ ► via cp1252
         | â\x96[\xb2\xbc\xba]                       #   ▲ ▼ ► via latin-1
         | âˆ’ | â\x88\x92                           #   U+2212 minus
@@ -125,7 +127,7 @@ NORMALIZE = regex.compile(
 
 #: Fast check: does the text contain anything ``NORMALIZE`` would change? (The standard
 #: library's engine: a plain character class over megabytes, four times faster here.)
-NEEDS_NORMALIZING = re.compile(rf"[âÂ\r{_ODD_CLASS}]")
+NEEDS_NORMALIZING = re.compile(rf"[&âÂ\r{_ODD_CLASS}]")
 
 # --- the bracketed dialects, as RE2 patterns over one piece (text between two ``)``) -----
 # RE2 has no VERBOSE mode, so each pattern is put together from commented parts.
@@ -193,7 +195,8 @@ BRECORDER_PIECE = (
 
 #: PSX data portal index list, one field a line: ``KSE100⏎86,057.51⏎807.42⏎(0.95%)``; a
 #: positive change has no sign. The symbol opens its line (checked on the lead).
-_LINE = r"[ \t]{0,8}\n(?:[ \t]{0,8}\n){0,2}[ \t]{0,8}"
+# Between fields: a line break (blank lines allowed), or a tab (a table's cells rendered).
+_LINE = r"(?:[ \t]{0,8}\n(?:[ \t]{0,8}\n){0,2}[ \t]{0,8}|[ ]{0,8}\t[ \t]{0,8})"
 PORTAL_PIECE = (
     _LEAD
     + _SYMBOL

@@ -15,6 +15,8 @@ the normalized text map back to the caller's original text, whole columns at a t
 
 from __future__ import annotations
 
+import html
+import re
 import time
 from dataclasses import dataclass
 from typing import Literal
@@ -71,6 +73,10 @@ _MOJIBAKE: dict[str, str] = {
     "â\x80\x94": "-",
     "Â\xa0": " ",
 }
+
+
+# What would make an ``&`` the start of an entity again.
+_ENTITY_BODY = re.compile(r"#?[0-9A-Za-z]{1,32};")
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +180,17 @@ def _fold_edits(text: str, deadline: float | None) -> list[tuple[int, int, str]]
         for m in NORMALIZE.finditer(text, timeout=timeout):
             kind = m.lastgroup
             found = m.group()
-            if kind == "mojibake":
+            if kind == "entity":
+                new = html.unescape(found)
+                # one character, and not one that could start markup or, with what
+                # follows, another entity (``&amp;lt;``): cleaning twice changes nothing
+                # more than cleaning once
+                if len(new) != 1 or new in "<>" or new == found:
+                    continue
+                if new == "&" and _ENTITY_BODY.match(text, m.end()):
+                    continue
+                new = _CHAR_MAP.get(new, new)
+            elif kind == "mojibake":
                 new = _MOJIBAKE[found]
             elif kind == "crlf":
                 new = "\n"
