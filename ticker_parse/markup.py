@@ -228,10 +228,13 @@ _entity_cache: dict[str, str] = {}
 
 
 def looks_like_html(text: str) -> bool:
-    """Whether ``text`` holds HTML markup: a doctype, ``<html``/``<body``, or two real tags.
+    """Whether ``text`` holds HTML markup: a doctype, ``<html``/``<body``, two real tags, or
+    a comment (``<!--``: a capture that is only a comment is still a page).
 
     A stray ``<`` (``a < b``, ``x<y``) does not count. At most two matches are looked at.
     """
+    if "<!--" in text:
+        return True
     for seen, m in enumerate(_HTML_HINT.finditer(text), 1):
         if m.group("strong") is not None or seen >= 2:
             return True
