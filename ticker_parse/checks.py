@@ -316,11 +316,12 @@ def issue_message(
 
 _GLUED = DIALECT_ORDER.index(Dialect.CONCATENATED)
 #: A displayed percent pins a split down only when its rounding is at most this fraction of
-#: its size: ``(1.36%)`` or ``(0.05%)`` does, in a percent strip; a fraction strip's coarse
-#: ``(0.02%)`` never does (measured on generated strips with 30% wrong percents: 3 wrong
-#: moves in 30,000 faulty entries of percent strips at 0.25; 252 in fraction strips at 0.25,
-#: none at 0.05).
-EVIDENCE_MAX_RELATIVE_ROUNDING = {"percent": 0.25, "fraction": 0.05}
+#: its size: ``(1.36%)`` or ``(0.05%)`` does, in a percent strip. A fraction strip's
+#: 2-decimal figures never do: a mistyped ``0.02`` -> ``0.20`` is ten times the figure, and
+#: moving one digit into the symbol makes the percent about ten times bigger too, so such
+#: typos "fit" (measured on generated strips with 30% wrong percents: 3 wrong moves in
+#: 30,000 faulty entries of percent strips at 0.25; 79 in fraction strips at 0.05).
+EVIDENCE_MAX_RELATIVE_ROUNDING = {"percent": 0.25, "fraction": 0.0}
 _SCALES = np.array([100.0, 1.0])  # percent, fraction
 _INDEX_NAMES = pa.array(sorted(PSX_INDICES), pa.large_string())
 
@@ -446,8 +447,8 @@ def resolve_splits(
     Each glued token comes as its natural split: symbol letters, then the digits. Rules, in
     order, all candidate splits of all doubtful rows tested at once:
 
-    1. a known symbol (PSX index names, ``symbols=``) whose split fits the strip's
-       convention wins;
+    1. a known symbol (PSX index names, ``symbols=``) whose split fits either convention
+       wins;
     2. the natural split stands when it fits either convention (a real percent in a
        fraction strip is a faulty figure, not a reason to move digits), or when its symbol
        is known;
@@ -504,14 +505,28 @@ def resolve_splits(
             f"{s}{t[:d]}" in known for s, t, d in zip(names, texts, k[at].tolist(), strict=True)
         ]
     natural_possible = ~lead_zero
-    natural_ok = natural_possible & (natural_fits | other_fits | is_known)
+    # The natural split of a token that a known symbol could claim (``KSE`` + 3029015.9 or
+    # ``KSE30`` + 29015.9) stands on its figures only when they pin it down: any big enough
+    # price makes a ``(0.00%)`` fit.
+    row_precise = np.abs(percent) * limits[is_fraction.astype(np.int64)] >= percent_hw
+    natural_ok = natural_possible & (
+        ((natural_fits | other_fits) & (row_precise | ~has_prefix)) | is_known
+    )
     # One score per candidate; the best per row wins (ties: longer known, shorter unknown);
     # a row keeps its natural split unless its best candidate scores 0 or more.
     score = np.full(len(row), -1, dtype=np.int64)
     score[~natural_possible[row]] = 0  # no price starts with 0: the digit must move
     score[cand_known & ~natural_ok[row]] = 10  # a known symbol, when nothing fits
     score[fits & precise & ~cand_known & ~natural_ok[row]] = 20  # evidence pins it down
-    score[cand_known & fits] = 30  # a known symbol that fits
+    # a known symbol that fits, under the strip's convention or as a fraction among
+    # percents (or a percent among fractions): no worse than any unknown reading
+    known_fits = cand_known & (
+        fits
+        | _strict_fits(
+            left, change[row], percent[row], percent_hw[row], _SCALES[1 - is_fraction[row]]
+        )
+    )
+    score[known_fits] = 30
     rank = score * 100 + np.where(cand_known, k, 50 - k)
     order = np.lexsort((rank, row))
     last = np.ones(len(order), dtype=bool)
@@ -565,22 +580,23 @@ def _scatter(array: pa.Array, rows: npt.NDArray[np.int64], values: list[str]) ->
 def trim_headlines(entries: Entries, known: frozenset[str]) -> Entries:
     """Capitals glued before an entry are residue, not symbol (``NEWSAGL38.02▲ ...``).
 
-    Only an entry with something glued before it can have swallowed a headline. Its symbol
-    is cut back to the longest ending that is a known symbol or a symbol seen elsewhere in
-    the text, when the whole is neither.
+    Only the first entry of a strip can have swallowed a headline (the others follow a
+    ``)``). Its symbol is cut back to the longest ending that is a known symbol or a symbol
+    seen elsewhere in the text, when the whole is neither.
     """
-    suspects = np.flatnonzero(~entries.lead_blank)
+    strip = entries.strip
+    first = np.ones(len(strip), dtype=bool)
+    first[1:] = strip[1:] != strip[:-1]
+    suspects = np.flatnonzero(first)
     if not len(suspects):
         return entries
     names = entries.symbol.take(pa.array(suspects)).to_pylist()
-    seen = set(pc.unique(entries.symbol.filter(pa.array(entries.lead_blank))).to_pylist()) | set(
-        known
-    )
+    seen = set(pc.unique(entries.symbol.filter(pa.array(~first))).to_pylist()) | set(known)
     cuts: dict[int, int] = {}
     for row, name in zip(suspects.tolist(), names, strict=True):
         if name in seen:
             continue
-        for cut in range(1, len(name) - 1):
+        for cut in range(1, len(name) - 2):  # an ending of 3 letters or more
             if name[cut:] in seen and name[cut - 1] != "-":
                 cuts[row] = cut
                 break
