@@ -340,105 +340,11 @@ TRUTH_SAMPLES = [
 ]
 
 
-#: Where the library reads a generated entry wrongly today: "entry fault -> reading".
-#: Most are a known symbol (in symbols=, or a PSX index) losing to the natural split
-#: because the shown percent is wrong and fits that split; TPLP3, PSO1, AIRLINK2 are a
-#: plain symbol taking a digit on a mistyped percent although symbols= lists every
-#: digit-ending symbol of the strip.
-_WRONG_SPLITS: dict[str, tuple[str, ...]] = {
-    "percent-sep''-known-seed100": ("ASCR164.08▼ -0.18 (0.00%) fraction -> ASCR 164.08",),
-    "percent-sep'\\n'-known-seed102": (
-        "WTLR110.5▼ -0.04 (0.00%) fraction -> WTLR 110.5",
-        "KSE3029015.9▼ -111.03 (0.00%) fraction -> KSE 3029015.9",
-    ),
-    "fraction-sep''-known-seed108": ("DCR25.4▼ -0.14 (-0.01%) stale -> DCR 25.4",),
-    "fraction-sep'\\n'-known-seed110": (
-        "DCR224.1▲ 0.2 (0.00%) stale -> DCR 224.1",
-        "KOSMR2166▼ -4.62 (0.00%) stale -> KOSMR 2166",
-    ),
-    "fraction-sep' '-known-seed112": ("KMI3057503.8▲ 530.14 (0.00%) stale -> KMI 3057503.8",),
-    "fraction-sep'\\x1c'-known-seed114": ("TPLP32.88▼ -0.73 (-0.20%) mistyped -> TPLP3 2.88",),
-    "percent-sep' '-known-seed2": ("FNELR229.96▼ -0.12 (0.00%) fraction -> FNELR 229.96",),
-    "percent-sep'\\n'-known-seed5": (
-        "PSXDIV2020744.53▼ -360.56 (-0.02%) fraction -> PSXDIV 2020744.53",
-    ),
-    "percent-sep' '-known-seed6": (
-        "CNERGYR115.77▼ -0.01 (0.00%) fraction -> CNERGYR 115.77",
-        "ASCR116.22▲ 0.05 (0.00%) fraction -> ASCR 116.22",
-    ),
-    "percent-sep'\\x1c'-known-seed7": (
-        "UNITYR123.4▲ 0.05 (0.00%) fraction -> UNITYR 123.4",
-        "PSXDIV2050867.13▲ 269.35 (0.01%) fraction -> PSXDIV 2050867.13",
-    ),
-    "percent-sep''-known-seed8": ("MII3038447.21▼ -171.67 (0.00%) fraction -> MII 3038447.21",),
-    "percent-sep'\\n'-known-seed9": ("UPP910758.47▼ -118.89 (-0.01%) fraction -> UPP 910758.47",),
-    "fraction-sep'\\n'-known-seed1": ("DCR2100.89▼ -3.46 (0.00%) stale -> DCR 2100.89",),
-    "fraction-sep' '-known-seed2": ("PSO10.74▼ -0.08 (-0.10%) mistyped -> PSO1 0.74",),
-    "fraction-sep''-known-seed4": ("PIBTLR19.03▼ -0.31 (-0.02%) stale -> PIBTLR 19.03",),
-    "fraction-sep'\\n'-known-seed5": (
-        "PSXDIV2020744.53▼ -360.56 (0.00%) stale -> PSXDIV 2020744.53",
-    ),
-    "fraction-sep'\\x1c'-known-seed7": ("AIRLINK220.22▼ -5.1 (-0.20%) mistyped -> AIRLINK2 20.22",),
-    "fraction-sep'\\n'-known-seed9": (
-        "DCR223.54▼ -0.26 (0.00%) stale -> DCR 223.54",
-        "DCR270.61▼ -1.33 (0.00%) stale -> DCR 270.61",
-    ),
-    "fraction-sep' '-known-seed10": ("KOSMR246.5▲ 0.28 (0.00%) stale -> KOSMR 246.5",),
-    "fraction-sep'\\x1c'-known-seed11": ("BR3019945.3▲ 163.31 (0.00%) stale -> BR 3019945.3",),
-}
+#: Where the library reads a generated entry wrongly today: "entry fault -> reading"
+#: (none at present; a sample listed here runs as a strict xfail).
+_WRONG_SPLITS: dict[str, tuple[str, ...]] = {}
 #: The wrong figures those wrong splits hide: read the wrong way, they look honest.
-_UNFLAGGED: dict[str, tuple[str, ...]] = {
-    "percent-sep'\\n'-known-seed102": (
-        "KSE3029015.9▼ -111.03 (0.00%) fraction -> KSE 3029015.9 no code",
-    ),
-    "fraction-sep''-known-seed108": (
-        "DCR25.4▼ -0.14 (-0.01%) stale -> DCR 25.4 percent_as_fraction",
-    ),
-    "fraction-sep'\\n'-known-seed110": (
-        "DCR224.1▲ 0.2 (0.00%) stale -> DCR 224.1 percent_as_fraction",
-        "KOSMR2166▼ -4.62 (0.00%) stale -> KOSMR 2166 percent_as_fraction",
-    ),
-    "fraction-sep' '-known-seed112": (
-        "KMI3057503.8▲ 530.14 (0.00%) stale -> KMI 3057503.8 percent_as_fraction",
-    ),
-    "fraction-sep'\\x1c'-known-seed114": (
-        "TPLP32.88▼ -0.73 (-0.20%) mistyped -> TPLP3 2.88 percent_as_fraction",
-    ),
-    "percent-sep'\\n'-known-seed5": (
-        "PSXDIV2020744.53▼ -360.56 (-0.02%) fraction -> PSXDIV 2020744.53 no code",
-    ),
-    "percent-sep'\\x1c'-known-seed7": (
-        "PSXDIV2050867.13▲ 269.35 (0.01%) fraction -> PSXDIV 2050867.13 no code",
-    ),
-    "percent-sep'\\n'-known-seed9": (
-        "UPP910758.47▼ -118.89 (-0.01%) fraction -> UPP 910758.47 no code",
-    ),
-    "fraction-sep'\\n'-known-seed1": (
-        "DCR2100.89▼ -3.46 (0.00%) stale -> DCR 2100.89 percent_as_fraction",
-    ),
-    "fraction-sep' '-known-seed2": (
-        "PSO10.74▼ -0.08 (-0.10%) mistyped -> PSO1 0.74 percent_as_fraction",
-    ),
-    "fraction-sep''-known-seed4": (
-        "PIBTLR19.03▼ -0.31 (-0.02%) stale -> PIBTLR 19.03 percent_as_fraction",
-    ),
-    "fraction-sep'\\n'-known-seed5": (
-        "PSXDIV2020744.53▼ -360.56 (0.00%) stale -> PSXDIV 2020744.53 percent_as_fraction",
-    ),
-    "fraction-sep'\\x1c'-known-seed7": (
-        "AIRLINK220.22▼ -5.1 (-0.20%) mistyped -> AIRLINK2 20.22 percent_as_fraction",
-    ),
-    "fraction-sep'\\n'-known-seed9": (
-        "DCR223.54▼ -0.26 (0.00%) stale -> DCR 223.54 percent_as_fraction",
-        "DCR270.61▼ -1.33 (0.00%) stale -> DCR 270.61 percent_as_fraction",
-    ),
-    "fraction-sep' '-known-seed10": (
-        "KOSMR246.5▲ 0.28 (0.00%) stale -> KOSMR 246.5 percent_as_fraction",
-    ),
-    "fraction-sep'\\x1c'-known-seed11": (
-        "BR3019945.3▲ 163.31 (0.00%) stale -> BR 3019945.3 percent_as_fraction",
-    ),
-}
+_UNFLAGGED: dict[str, tuple[str, ...]] = {}
 
 
 def _xfail_where(known_failures: dict[str, tuple[str, ...]], what: str) -> list[object]:
@@ -624,24 +530,7 @@ _KNOWN_LOSES = (
     "known symbol loses to the natural split when the shown percent is wrong: the library "
     "reads {reading}"
 )
-_SPLIT_XFAILS = {
-    "KSE3029015.9▼ -111.03 (0.00%)": _KNOWN_LOSES.format(reading="KSE 3029015.9, no code"),
-    "MII3038447.21▼ -171.67 (0.00%)": _KNOWN_LOSES.format(
-        reading="MII 3038447.21 percent_as_fraction"
-    ),
-    "FNELR229.96▼ -0.12 (0.00%)": _KNOWN_LOSES.format(reading="FNELR 229.96 percent_as_fraction"),
-    "DCR2100.89▼ -3.46 (0.00%)": _KNOWN_LOSES.format(
-        reading="DCR 2100.89 percent_as_fraction (an honest verdict)"
-    ),
-    "BR3019945.3▲ 163.31 (0.00%)": _KNOWN_LOSES.format(
-        reading="BR 3019945.3 percent_as_fraction (an honest verdict)"
-    ),
-    "DCR2100.89▼ -3.46 (-0.03%)PSO10.74▼ -0.08 (-0.10%)": (
-        "a mistyped fraction (-0.10 for -0.01) fits PSO1 + 0.74 within the 5% pin, so the "
-        "library reads PSO1 0.74 percent_as_fraction (an honest verdict) although symbols= "
-        "lists every digit-ending symbol of the strip"
-    ),
-}
+_SPLIT_XFAILS: dict[str, str] = {}
 
 
 def _split_params() -> list[object]:
