@@ -62,7 +62,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         with (
             LocalCluster(
-                n_workers=args.workers, threads_per_worker=1, dashboard_address=None
+                # any free port: a fixed one (8787) fails when another cluster runs
+                n_workers=args.workers,
+                threads_per_worker=1,
+                dashboard_address=":0",
             ) as cluster,
             Client(cluster) as client,
         ):
