@@ -580,13 +580,12 @@ def _scatter(array: pa.Array, rows: npt.NDArray[np.int64], values: list[str]) ->
 def trim_headlines(entries: Entries, known: frozenset[str]) -> Entries:
     """Capitals glued before an entry are residue, not symbol (``NEWSAGL38.02▲ ...``).
 
-    Only the first entry of a strip can have swallowed a headline (the others follow a
-    ``)``). Its symbol is cut back to the longest ending that is a known symbol or a symbol
-    seen elsewhere in the text, when the whole is neither.
+    Only an entry glued to the text before it, or opening the text, can have swallowed a
+    headline (an entry after a ``)`` or white space starts where its symbol starts). Its
+    symbol is cut back to the longest ending of 3 letters or more that is a known symbol or
+    a symbol seen elsewhere in the text, when the whole is neither.
     """
-    strip = entries.strip
-    first = np.ones(len(strip), dtype=bool)
-    first[1:] = strip[1:] != strip[:-1]
+    first = ~entries.lead_blank | (entries.start == 0)
     suspects = np.flatnonzero(first)
     if not len(suspects):
         return entries
