@@ -108,27 +108,22 @@ class OffsetMap:
 
     def starts(self, pos: IntArray) -> IntArray:
         """Original positions of start positions (inside an edit: the edit's start)."""
-        if not len(self.norm_starts):
-            return pos
-        i = np.searchsorted(self.norm_starts, pos, side="right") - 1
-        j = np.maximum(i, 0)
-        mapped = np.where(
-            pos < self.norm_ends[j],
-            self.orig_starts[j],
-            pos + self.orig_ends[j] - self.norm_ends[j],
-        )
-        result: IntArray = np.where(i < 0, pos, mapped)
-        return result
+        return self._map(pos, is_end=False)
 
     def ends(self, pos: IntArray) -> IntArray:
         """Original positions of (exclusive) end positions (inside an edit: its end)."""
+        return self._map(pos, is_end=True)
+
+    def _map(self, pos: IntArray, *, is_end: bool) -> IntArray:
+        """A start maps into the edit that begins at or before it, an end into the one
+        that begins before it (an end at an edit's start does not take that edit in)."""
         if not len(self.norm_starts):
             return pos
-        i = np.searchsorted(self.norm_starts, pos, side="left") - 1
+        i = np.searchsorted(self.norm_starts, pos, side="left" if is_end else "right") - 1
         j = np.maximum(i, 0)
-        mapped = np.where(
-            pos <= self.norm_ends[j], self.orig_ends[j], pos + self.orig_ends[j] - self.norm_ends[j]
-        )
+        inside = pos <= self.norm_ends[j] if is_end else pos < self.norm_ends[j]
+        edge = self.orig_ends[j] if is_end else self.orig_starts[j]
+        mapped = np.where(inside, edge, pos + self.orig_ends[j] - self.norm_ends[j])
         result: IntArray = np.where(i < 0, pos, mapped)
         return result
 
