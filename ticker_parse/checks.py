@@ -13,6 +13,7 @@ figure, never flag an honest one (a tie exactly at ...5 is accepted either way).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -260,8 +261,10 @@ def check_columns(
     return bits
 
 
+@functools.cache
 def bits_to_codes(bits: int) -> tuple[IssueCode, ...]:
-    """The codes set in one row's bits, in :data:`CODE_ORDER`."""
+    """The codes set in one row's bits, in :data:`CODE_ORDER` (a handful of distinct values:
+    each is worked out once)."""
     return tuple(code for code in CODE_ORDER if bits & int(_BIT[code]))
 
 
