@@ -4,8 +4,10 @@ checked columns as the DataFrame path.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 import numpy as np
@@ -118,6 +120,33 @@ def residue_between(text: str, spans: Iterable[tuple[int, int]]) -> list[Residue
             line_start = line_end + 1
         pos = max(pos, end)
     return out
+
+
+@contextlib.contextmanager
+def _bulk_allocation() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many acyclic records.
+
+    Every few hundred allocations CPython's collector walks the young objects, and its
+    older generations walk everything built so far: on 100,000 quotes that was a quarter of
+    the time of parse(). Records, entries and Decimals form no cycles, so nothing is lost.
+    Afterwards every tracked object is moved to the oldest generation, where a young
+    collection would have put the survivors; a cycle of the caller's that was young at that
+    moment is then freed by the next full collection instead of a young one.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            # Hand everything tracked to the oldest generation in one step (freeze, then
+            # unfreeze), as surviving young collections would, without walking the new
+            # records (that walk was another 6% of parse()). Not when the program froze
+            # objects itself (before forking workers, say): unfreezing would undo that.
+            if gc.get_freeze_count() == 0:
+                gc.freeze()
+                gc.unfreeze()
+            gc.enable()
 
 
 def build_records(text: str, parsed: Parsed) -> tuple[list[Quote], list[Strip]]:
@@ -237,7 +266,8 @@ def parse(
     options = settings(dialect=dialect, symbols=symbols, validate=validate, markup=markup)
     deadline = None if timeout is None else time.monotonic() + timeout
     parsed = run(text, options, deadline=deadline)
-    quotes, strips = build_records(text, parsed)
+    with _bulk_allocation():
+        quotes, strips = build_records(text, parsed)
     residue = residue_between(text, ((q.start, q.end) for q in quotes))
     result = ParseResult.model_construct(
         text=text, quotes=tuple(quotes), residue=tuple(residue), strips=tuple(strips)

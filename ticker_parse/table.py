@@ -161,11 +161,16 @@ def _captured_column(
     captured_at: pd.Timestamp | pd.DatetimeIndex | None, n: int
 ) -> pd.DatetimeIndex:
     """Capture times in UTC: one per row, one for all rows, or NaT (unknown)."""
-    if isinstance(captured_at, pd.DatetimeIndex):
-        return captured_at.tz_convert("UTC") if captured_at.tz else captured_at.tz_localize("UTC")
     if captured_at is None:
         return pd.DatetimeIndex(np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"), tz="UTC")
-    return pd.DatetimeIndex([captured_at]).repeat(n)
+    times = (
+        captured_at
+        if isinstance(captured_at, pd.DatetimeIndex)
+        else pd.DatetimeIndex([captured_at]).repeat(n)
+    )
+    # one unit whatever the caller's times came from (a datetime gives microseconds)
+    times = times.as_unit("ns")
+    return times.tz_convert("UTC") if times.tz else times.tz_localize("UTC")
 
 
 def empty_frame(*, exact: Exactness = "float") -> pd.DataFrame:
