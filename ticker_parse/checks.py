@@ -348,7 +348,9 @@ class Checked:
 
 def _floats(texts: pa.Array) -> FloatArray:
     """Displayed figures as floats (NaN where none is shown); separators and ``+`` dropped."""
-    plain = pc.replace_substring(texts, ",", "")
+    # most columns hold no separator: one search instead of a copy of every figure
+    has_separator = pc.any(pc.match_substring(texts, ",")).as_py()
+    plain = pc.replace_substring(texts, ",", "") if has_separator else texts
     values: FloatArray = (
         pc.cast(plain, pa.float64()).to_numpy(zero_copy_only=False).astype(np.float64, copy=True)
     )
@@ -372,6 +374,8 @@ def _figure_halfwidth(texts: pa.Array, exact: BoolArray) -> FloatArray:
     0.01, so 2 or more decimals are exact; fewer mean the site rounded (Business Recorder
     index rows: ``67,194``, change ``646.5``).
     """
+    if exact.all():  # a concatenated text: nothing to compute
+        return np.zeros(len(exact))
     decimals = _decimals(texts)
     half: FloatArray = np.where(
         exact | (decimals >= 2), 0.0, 0.5 * np.power(10.0, -decimals.astype(np.float64))
@@ -459,7 +463,7 @@ def resolve_splits(
     """
     symbol, price_text = entries.symbol, entries.price
     n = len(entries)
-    glued = entries.dialect == _GLUED
+    glued = entries.glued
     if not glued.any():
         return symbol, price_text, price, {}
     scale = _SCALES[is_fraction.astype(np.int64)]

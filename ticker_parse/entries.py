@@ -68,7 +68,9 @@ class Entries:
     ``start``/``end`` are positions in the normalized text; ``dialect`` codes follow
     :data:`DIALECT_ORDER`, ``direction`` codes 0 up, 1 down, 2 unchanged; ``conflict`` marks
     an arrow that contradicts its words; ``strip`` numbers the strips from 0; ``lead_blank``
-    is False where something other than white space is glued before the entry.
+    is False where something other than white space is glued before the entry; ``glued``
+    is True where symbol and price touch (``AGL38.02``), so that where the symbol ends is
+    for ``checks`` to settle.
     """
 
     start: IntArray
@@ -82,6 +84,7 @@ class Entries:
     conflict: BoolArray
     strip: IntArray
     lead_blank: BoolArray
+    glued: BoolArray
 
     def __len__(self) -> int:
         return len(self.start)
@@ -101,6 +104,7 @@ class Entries:
             np.empty(0, np.int8),
             np.empty(0, bool),
             np.empty(0, np.int64),
+            np.empty(0, bool),
             np.empty(0, bool),
         )
 
@@ -255,11 +259,17 @@ def _columns(
     lead = got.field("lead")
     direction, conflict = _directions(dialect, got)
     n = len(got)
+    symbol = got.field("symbol")
+    glued = np.zeros(n, dtype=bool)
+    if dialect is Dialect.CONCATENATED:
+        spaced = pc.utf8_rtrim_whitespace(symbol)
+        glued = bool_column(pc.equal(pc.utf8_length(spaced), pc.utf8_length(symbol)))
+        symbol = spaced
     return Entries(
         start=piece_start[piece] + pc.utf8_length(lead).to_numpy().astype(np.int64),
         end=piece_end[piece],
         dialect=np.full(n, _CODE[dialect], dtype=np.int8),
-        symbol=got.field("symbol"),
+        symbol=symbol,
         price=got.field("price"),
         change=got.field("change"),
         percent=got.field("percent"),
@@ -267,6 +277,7 @@ def _columns(
         conflict=conflict,
         strip=np.zeros(n, dtype=np.int64),
         lead_blank=~_not_blank(lead),
+        glued=glued,
     )
 
 
@@ -359,6 +370,7 @@ def _marquee(text: str, forced: bool, deadline: float | None) -> Entries:
         conflict=np.zeros(n, dtype=bool),
         strip=strip,
         lead_blank=np.ones(n, dtype=bool),
+        glued=np.zeros(n, dtype=bool),
     )
 
 

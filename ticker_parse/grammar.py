@@ -151,7 +151,10 @@ _SYMBOL = r"(?P<symbol>[A-Z][A-Z0-9&]{0,11}(?:-[A-Z0-9]{1,6})?)"
 #: digits (``KSE100``, ``BOPR1``) the split is settled by ``checks.resolve_splits``.
 CONCATENATED_PIECE = (
     _LEAD
-    + r"(?P<symbol>[A-Z][A-Z&]{0,11}(?:-[A-Z]{1,6})?)"  # symbol letters, futures suffix
+    + r"(?P<symbol>[A-Z][A-Z&]{0,11}(?:-[A-Z]{1,6})?"  # symbol letters, futures suffix
+    # or a whole symbol, digits too, set apart by spaces (a pretty-printed page: one field
+    # per element, rendered with a space between): then the split is no question
+    + r"(?:[0-9]{0,6}[ \t\n]{1,4})?)"
     + r"(?P<price>"
     + _NUM_GROUPED
     + ")"  # symbol digits + price, split later

@@ -24,6 +24,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ticker_parse import checks
 from ticker_parse.errors import TickerParseError
@@ -81,6 +82,13 @@ def _floats(column: pd.Series) -> np.ndarray:
     return values
 
 
+def _hashable_text(column: pd.Series) -> pd.Series | np.ndarray:
+    """A text or categorical column ready to hash: as it is, unless values are missing."""
+    if not column.isna().any():
+        return column.reset_index(drop=True)
+    return _texts(column)
+
+
 def _texts(column: pd.Series) -> np.ndarray:
     """Python strings in an object array, missing values as ``""``."""
     return column.astype(object).where(column.notna(), "").astype(str).to_numpy(dtype=object)
@@ -131,7 +139,7 @@ def _hex16(values: np.ndarray) -> np.ndarray:
     return np.frombuffer(text, dtype="S16").astype("U16").astype(object)
 
 
-def strip_ids(frame: pd.DataFrame) -> pd.Series:
+def strip_ids(frame: pd.DataFrame, *, group: np.ndarray | None = None) -> pd.Series:
     """The id of each row's strip: 16 lowercase hex digits, equal for equal strips.
 
     A strip is the rows sharing one ``strip`` number (and ``source`` and ``captured_at``
@@ -152,20 +160,26 @@ def strip_ids(frame: pd.DataFrame) -> pd.Series:
 
     ``pandas`` hashes with a fixed key (SipHash for text), never with Python's salted
     ``hash()``; the ids are stable across runs and machines for a given ``pandas`` release.
+
+    ``group`` may pass in the strip number of each row (0, 1, ...) when the caller knows it
+    (one parsed text: ``strip`` alone identifies a strip), saving the grouping.
     """
     _require(frame, ("symbol", "price", "change", "percent", "direction", "strip"), "strip_ids")
     n = len(frame)
     if n == 0:
         return pd.Series([], index=frame.index, name="strip_id", dtype=pd.StringDtype("pyarrow"))
-    group = _strip_codes(frame)
+    if group is None:
+        group = _strip_codes(frame)
     position = pd.Series(group).groupby(group, sort=False).cumcount().to_numpy(np.uint64)
     parts = pd.DataFrame(
         {
-            "symbol": _texts(frame["symbol"]),
+            # text and categories hash like the same strings as Python objects (pandas'
+            # own rule), so only a column with missing values needs converting
+            "symbol": _hashable_text(frame["symbol"]),
             "price": _floats(frame["price"]),
             "change": _floats(frame["change"]),
             "percent": _floats(frame["percent"]),
-            "direction": _texts(frame["direction"]),
+            "direction": _hashable_text(frame["direction"]),
             "position": position,
         }
     )
@@ -178,13 +192,12 @@ def strip_ids(frame: pd.DataFrame) -> pd.Series:
     strip_hash = pd.util.hash_pandas_object(
         pd.DataFrame({"sum": sums, "rows": counts}), index=False
     ).to_numpy(np.uint64)
-    ids = np.empty(len(starts), dtype=object)
-    ids[:] = _hex16(strip_hash)
     # group codes are 0..k-1 and sorted_group[starts] lists them in order 0..k-1
     by_code = np.empty(len(starts), dtype=object)
-    by_code[sorted_group[starts]] = ids
+    by_code[sorted_group[starts]] = _hex16(strip_hash)
+    ids = pa.array(by_code, pa.large_string()).take(pa.array(group))  # no object per row
     return pd.Series(
-        by_code[group], index=frame.index, name="strip_id", dtype=pd.StringDtype("pyarrow")
+        pd.array(ids, dtype=pd.StringDtype("pyarrow")), index=frame.index, name="strip_id"
     )
 
 

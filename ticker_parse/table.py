@@ -152,7 +152,8 @@ def assemble_frame(
     # consolidated blocks would only double the peak memory of big conversions.
     frame = pd.DataFrame(columns, columns=list(COLUMNS), copy=False)
     if n:
-        frame["strip_id"] = strip_ids(frame).astype(TEXT_DTYPE).array
+        ids = strip_ids(frame, group=entries.strip)
+        frame["strip_id"] = ids.astype(TEXT_DTYPE).array
     return frame
 
 
