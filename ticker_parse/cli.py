@@ -589,7 +589,7 @@ class _Converter:
                 validate=not self.args.no_validate,
                 exact="text",
                 source=doc.source,
-                captured_at=pd.Timestamp(doc.captured_at),
+                captured_at=pd.Timestamp(doc.captured_at).as_unit("ns"),
                 residue=residue,
             )
             parts = list(frames)
@@ -607,7 +607,7 @@ class _Converter:
             return None
         if isinstance(when, str):  # "mtime"
             return file_mtime(path)
-        return pd.Timestamp(when)
+        return pd.Timestamp(when).as_unit("ns")
 
     def _replaced(self, name: str, stats: DecodeStats) -> None:
         self.totals.replaced += stats.replaced

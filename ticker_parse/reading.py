@@ -532,6 +532,7 @@ def _captured(captured_at: object, path_or_buffer: object = None) -> pd.Timestam
         raise TickerArgumentError(f"captured_at= is not a date and time: {exc}") from None
     if pd.isna(stamp):
         return None
+    stamp = stamp.as_unit("ns")  # the unit of empty_frame()'s column, whatever the input's
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
@@ -559,7 +560,7 @@ def documents_frame(
     frame = frame_from_texts(
         texts,
         sources=[str(i) for i in range(n)],  # document numbers, replaced below
-        captured_at=[None if t is None else pd.Timestamp(t) for t in captured_at],
+        captured_at=[None if t is None else pd.Timestamp(t).as_unit("ns") for t in captured_at],
         dialect=dialect,
         symbols=symbols,
         validate=validate,
@@ -582,6 +583,7 @@ def documents_frame(
     frame["strip"] = strip - strip[np.searchsorted(doc, doc)]
     names = pa.array(list(sources), pa.large_string()).take(pa.array(doc))
     frame["source"] = pd.array(names, dtype=TEXT_DTYPE)
+    frame["captured_at"] = frame["captured_at"].dt.as_unit("ns")  # the dtype of empty_frame()
     return frame, doc
 
 
