@@ -28,7 +28,12 @@ reported as ours / floor and naive / ours on the same input:
   against the hand loop (read, ``naive``, concat, ``to_csv``), and ``read_ticker`` per file;
   the floor reads every file and scans it for arrows;
 - br: ``--entries`` Business Recorder lines through ``read_ticker(io.StringIO(text))``,
-  against a hand loop with a Business Recorder pattern.
+  against a hand loop with a Business Recorder pattern;
+- warc: a gzipped WARC of ``--pages`` realistic ~60 KB news pages (``tests/warcgen.py``'s
+  ``write_benchmark_warc`` when the repository's tests are importable, else pages from
+  ``html_page`` written here with warcio): ``read_ticker(path)`` and the CLI to CSV, against
+  the WARC reader alone plus the arrow scan (floor) or plus ``naive`` per page; also reports
+  records/s, entries/s and the WARC reader's share of ``read_ticker``'s time.
 
 ``--no-scanner`` makes numba unimportable (here and in the CLI's process), so the pyarrow
 engine does the work; by default the compiled scanner is loaded before timing.
@@ -50,6 +55,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 
@@ -57,7 +63,7 @@ import ticker_parse
 from ticker_parse.strategies import HOSTILE_SHAPES  # needs the test extra (hypothesis)
 from ticker_parse.testing import brecorder_lines, concatenated_strip, html_page
 
-WORKLOADS = ("concat", "faulty", "html", "br", "records", "memory", "hostile")
+WORKLOADS = ("concat", "faulty", "html", "br", "warc", "records", "memory", "hostile")
 
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -389,6 +395,85 @@ def run_br(table: Table, n: int, repeat: int, budget: float) -> None:
     table.add("br lines: read_ticker", n, t_ours, t_floor, t_naive)
 
 
+def write_warc(path: str, pages: int) -> int:
+    """A gzipped WARC of ``pages`` news pages (a request and a response record each)."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    if root not in sys.path:
+        sys.path.append(root)
+    try:
+        from tests.warcgen import write_benchmark_warc
+    except ImportError:  # an installed package without the repository's tests
+        return _write_warc_here(path, pages)
+    return len(write_benchmark_warc(Path(path), pages).expected)
+
+
+def _write_warc_here(path: str, pages: int) -> int:
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with open(path, "wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        for i in range(pages):
+            page, _ = html_page(seed=i, strip="concatenated", markup=("plain", "spans")[i % 2])
+            headers = StatusAndHeaders(
+                "200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1"
+            )
+            record = writer.create_warc_record(
+                f"https://news.example.pk/markets/{i}",
+                "response",
+                payload=io.BytesIO(page.encode()),
+                http_headers=headers,
+            )
+            writer.write_record(record)
+    return pages
+
+
+def run_warc(table: Table, pages: int, repeat: int, budget: float) -> None:
+    from ticker_parse.warc import iter_warc
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "crawl.warc.gz")
+        records = write_warc(path, pages)
+        out = os.path.join(tmp, "out.csv")
+        size = os.path.getsize(path)
+        text_chars = sum(len(doc.text) for doc in iter_warc(path))
+        kept: dict[str, pd.DataFrame] = {}
+
+        def reader_only() -> None:
+            for _ in iter_warc(path):
+                pass
+
+        def floor_warc() -> None:
+            for doc in iter_warc(path):
+                floor(doc.text)
+
+        def naive_warc() -> None:
+            frames = [naive(doc.text) for doc in iter_warc(path)]
+            pd.concat(frames, ignore_index=True).to_csv(out, index=False)
+
+        def cli_warc() -> None:
+            cmd = [sys.executable, "-m", "ticker_parse", path, "-o", out, "-q"]
+            subprocess.run(cmd, check=True, env=_child_env())
+
+        t_reader = best_of(repeat, reader_only, budget)
+        t_floor = best_of(repeat, floor_warc, budget)
+        t_naive = best_of(repeat, naive_warc, budget)
+        t_read = best_of(repeat, lambda: kept.update(ours=ticker_parse.read_ticker(path)), budget)
+        t_cli = best_of(repeat, cli_warc, budget)
+        entries = len(kept["ours"])
+        print(
+            f"  warc: {records:,} pages, {size / 1e6:.1f} MB gzipped, {text_chars / 1e6:.1f} M "
+            f"characters, {entries:,} entries; WARC reader alone {t_reader:.2f} s "
+            f"({records / t_reader:,.0f} records/s)\n"
+            f"  warc: read_ticker {records / t_read:,.0f} records/s, {entries / t_read:,.0f} "
+            f"entries/s, {t_read / records * 1e3:.2f} ms/page; the WARC reader is "
+            f"{t_reader / t_read:.0%} of it; CLI -> CSV {records / t_cli:,.0f} records/s, "
+            f"{t_cli / records * 1e3:.2f} ms/page (start-up included)"
+        )
+    table.add(f"warc {records:,} pages: read_ticker", entries, t_read, t_floor, t_naive)
+    table.add(f"warc {records:,} pages: CLI -> CSV", entries, t_cli, t_floor, t_naive)
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--entries", type=int, default=1_000_000)
@@ -484,7 +569,7 @@ def main() -> None:
         )
 
     table = Table()
-    if workloads & {"concat", "faulty", "html", "br"}:
+    if workloads & {"concat", "faulty", "html", "br", "warc"}:
         print("\nrealistic text from ticker_parse.testing:")
     rates = ((0.0,) if "concat" in workloads else ()) + (
         (0.1, 0.3) if "faulty" in workloads else ()
@@ -495,6 +580,8 @@ def main() -> None:
         run_html(table, pages, args.repeat, args.budget)
     if "br" in workloads:
         run_br(table, n, args.repeat, args.budget)
+    if "warc" in workloads:
+        run_warc(table, pages, args.repeat, args.budget)
     table.print()
 
     if "memory" in workloads:

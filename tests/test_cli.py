@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from tests.conftest import BR_SAMPLES, OBSERVER_SEED
@@ -402,14 +403,13 @@ def test_ctrl_c_leaves_no_half_written_output(
     """An interrupt mid-conversion exits 130; the old file stays and no temporary is left."""
     import ticker_parse.cli as cli
 
-    real = cli._frames
+    real = cli._output
 
-    def interrupted(*args: object, **kwargs: object) -> object:
-        for frame in real(*args, **kwargs):  # type: ignore[arg-type]
-            yield frame
-            raise KeyboardInterrupt
+    def interrupted(frame: pd.DataFrame) -> pd.DataFrame:
+        real(frame)
+        raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "_frames", interrupted)
+    monkeypatch.setattr(cli, "_output", interrupted)
     target = tmp_path / "out.csv"
     target.write_text("precious\n", encoding="utf-8")
     code, _, err = run([str(OBSERVER_SEED), "-o", str(target)], capsys)

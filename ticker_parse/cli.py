@@ -1,8 +1,13 @@
-"""``ticker-parse``: convert ticker dumps to CSV, JSON lines or Parquet.
+"""``ticker-parse``: convert ticker dumps and WARC archives to CSV, JSON lines or Parquet.
 
 Exit codes: 0 success; 1 an input could not be read, or ``--strict`` and a quote is
 flagged; 2 usage errors. Every expected failure is one line on stderr (``--verbose`` adds
 the traceback). Output goes to a temporary file renamed into place only on success.
+
+Small inputs (under :data:`SMALL_CHARS` characters decoded) and the pages of WARC archives
+are read together, :data:`~ticker_parse.reading.BATCH_CHARS` of text per pipeline run; larger
+files stream block by block. Either way every file (every page of a WARC) keeps its own
+``entry`` numbers, strips, ``--drop-duplicates`` and summary, in input order.
 """
 
 from __future__ import annotations
@@ -19,9 +24,11 @@ import stat
 import sys
 import traceback
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any, BinaryIO, Protocol
+from datetime import datetime
+from itertools import chain
+from typing import IO, Any, BinaryIO, Protocol, cast
 
 import numpy as np
 import pandas as pd
@@ -30,18 +37,31 @@ import pyarrow.compute as pc
 
 from ticker_parse import __version__
 from ticker_parse.errors import TickerParseError
+from ticker_parse.history import HISTORY_COLUMNS, history
 from ticker_parse.models import Dialect, Residue
 from ticker_parse.reading import (
+    BATCH_CHARS,
     DecodeStats,
     block_frames,
     describe_path,
+    documents_frame,
+    file_mtime,
+    is_warc_path,
     iter_decoded,
     open_binary,
 )
 from ticker_parse.summary import Summary, summarize_counts, summarize_frame
-from ticker_parse.table import TEXT_DTYPE, dedupe
+from ticker_parse.table import TEXT_DTYPE, dedupe, empty_frame
+from ticker_parse.warc import WarcStats, iter_warc
 
-__all__ = ["EXPECTED_DECIMALS", "OUTPUT_COLUMNS", "PARQUET_SCHEMA", "main"]
+__all__ = [
+    "EXPECTED_DECIMALS",
+    "HISTORY_PARQUET_SCHEMA",
+    "OUTPUT_COLUMNS",
+    "PARQUET_SCHEMA",
+    "SMALL_CHARS",
+    "main",
+]
 
 #: Columns written, in order.
 OUTPUT_COLUMNS: tuple[str, ...] = (
@@ -56,13 +76,18 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
     "issues",
     "start",
     "end",
+    "strip",
+    "strip_id",
+    "captured_at",
 )
 #: ``expected_percent`` is written rounded to this many decimal places, halves to even.
 EXPECTED_DECIMALS = 4
 _TEXT_COLUMNS = ("source", "symbol", "direction", "issues")
 _NUMBER_TEXT_COLUMNS = ("price", "change", "percent")
+_INTEGER_COLUMNS = ("entry", "start", "end", "strip", "captures", "sources")
 # Displayed figures have up to 18 integer digits (grouped) and 8 decimals: exact in Parquet.
 _DECIMAL = pa.decimal128(38, 8)
+_UTC = pa.timestamp("us", tz="UTC")
 #: The Parquet schema, the same for every chunk and for a run with no rows.
 PARQUET_SCHEMA = pa.schema(
     [
@@ -77,8 +102,28 @@ PARQUET_SCHEMA = pa.schema(
         ("issues", pa.large_string()),
         ("start", pa.int64()),
         ("end", pa.int64()),
+        ("strip", pa.int64()),
+        ("strip_id", pa.large_string()),
+        ("captured_at", _UTC),
     ]
 )
+#: The Parquet schema of ``--history`` output (:data:`ticker_parse.history.HISTORY_COLUMNS`).
+HISTORY_PARQUET_SCHEMA = pa.schema(
+    [
+        ("symbol", pa.large_string()),
+        ("price", _DECIMAL),
+        ("direction", pa.large_string()),
+        ("change", _DECIMAL),
+        ("percent", _DECIMAL),
+        ("first_seen", _UTC),
+        ("last_seen", _UTC),
+        ("captures", pa.int64()),
+        ("sources", pa.int64()),
+        ("issues", pa.large_string()),
+    ]
+)
+#: Inputs that decode to fewer characters than this are read in batches with others.
+SMALL_CHARS = 1 << 20
 _RESIDUE_COLUMNS = ("source", "start", "end", "reason", "text")
 # Cells starting with these are read as formulas by spreadsheets (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -104,7 +149,8 @@ def _parser() -> argparse.ArgumentParser:
         "files",
         nargs="*",
         default=["-"],
-        help="input files; - is standard input (the default); .gz, .bz2 and .xz are decompressed",
+        help="input files; - is standard input (the default); .gz, .bz2 and .xz are "
+        "decompressed; WARC archives (.warc, .warc.gz) are told by their content",
     )
     p.add_argument("-o", "--output", default="-", help="output file (default: standard output)")
     p.add_argument(
@@ -141,7 +187,21 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--drop-duplicates",
         action="store_true",
-        help="drop rows repeating an earlier row of the same file (strips shown twice)",
+        help="drop rows repeating an earlier row of the same file, or the same page of a "
+        "WARC (strips shown twice)",
+    )
+    p.add_argument(
+        "--captured-at",
+        metavar="WHEN",
+        default=None,
+        help="capture time of text inputs: an ISO 8601 date and time (naive = UTC) or "
+        "'mtime' (each file's modification time); WARC pages carry their own WARC-Date",
+    )
+    p.add_argument(
+        "--history",
+        action="store_true",
+        help="write one row per symbol and quote state across all inputs "
+        "(ticker_parse.history.history) instead of the quotes",
     )
     p.add_argument("--strict", action="store_true", help="exit 1 if any quote is flagged")
     p.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
@@ -175,7 +235,9 @@ def _defuse(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
 
 @dataclass(slots=True)
 class _Totals:
+    parts: dict[str, list[Summary]] = field(default_factory=dict)
     per_file: dict[str, Summary] = field(default_factory=dict)
+    warc: dict[str, WarcStats] = field(default_factory=dict)
     counts: Counter[str] = field(default_factory=Counter)
     quotes: int = 0
     with_percent: int = 0
@@ -213,10 +275,19 @@ def _stdout_sink() -> _Sink:
 class _Writer:
     """Writes chunks in one format to one sink; errors name the output as typed."""
 
-    def __init__(self, fmt: str, sink: _Sink, name: str) -> None:
+    def __init__(
+        self,
+        fmt: str,
+        sink: _Sink,
+        name: str,
+        columns: Sequence[str] = OUTPUT_COLUMNS,
+        schema: Any = PARQUET_SCHEMA,
+    ) -> None:
         self.fmt = fmt
         self.sink = sink
         self.name = name
+        self.columns = tuple(columns)
+        self.schema = schema
         self.header = True
         self._parquet: Any = None  # a pyarrow.parquet.ParquetWriter once opened
 
@@ -224,11 +295,11 @@ class _Writer:
         if self.fmt == "csv":
             if self.header:
                 self._put(_csv_header(frame.columns))
-            self._put(_csv_bytes(frame))
+            self._put(_csv_bytes(_iso_times(frame)))
         elif self.fmt == "jsonl":
-            self._put(_jsonl(frame).encode("utf-8"))
+            self._put(_jsonl(_iso_times(frame)).encode("utf-8"))
         else:
-            self._write_parquet(_parquet_table(frame))
+            self._write_parquet(_parquet_table(frame, self.schema))
         self.header = False
 
     def _put(self, data: bytes | memoryview) -> None:
@@ -244,7 +315,7 @@ class _Writer:
 
         try:
             if self._parquet is None:
-                self._parquet = pq.ParquetWriter(self.sink, PARQUET_SCHEMA)
+                self._parquet = pq.ParquetWriter(self.sink, self.schema)
             if table is not None:
                 self._parquet.write_table(table)
         except BrokenPipeError:
@@ -255,7 +326,7 @@ class _Writer:
     def finish(self) -> None:
         """Complete the output: a header, a Parquet footer, even when no row came."""
         if self.fmt == "csv" and self.header:
-            self._put(_csv_header(OUTPUT_COLUMNS))
+            self._put(_csv_header(self.columns))
         if self.fmt == "parquet":
             self._write_parquet(None)
         try:
@@ -274,16 +345,32 @@ class _Writer:
                 self._parquet.close()
 
 
-def _parquet_table(frame: pd.DataFrame) -> Any:
-    """``frame`` as a table of :data:`PARQUET_SCHEMA` (figures cast from their text)."""
+def _parquet_table(frame: pd.DataFrame, schema: Any = PARQUET_SCHEMA) -> Any:
+    """``frame`` as a table of ``schema`` (figures cast from their text, times to µs)."""
     table = pa.Table.from_pandas(frame, preserve_index=False)
     columns = []
-    for spec in PARQUET_SCHEMA:
+    for spec in schema:
         column = table.column(spec.name)
         if pa.types.is_dictionary(column.type):
             column = pc.dictionary_decode(column)
-        columns.append(pc.cast(column, spec.type))
-    return pa.Table.from_arrays(columns, schema=PARQUET_SCHEMA)
+        safe = not pa.types.is_timestamp(spec.type)  # nanoseconds are truncated to µs
+        columns.append(pc.cast(column, spec.type, safe=safe))
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def _iso_times(frame: pd.DataFrame) -> pd.DataFrame:
+    """Times as ISO 8601 text in UTC (``2024-03-04T09:30:00Z``; µs when a time has them)."""
+    times = [n for n in frame.columns if isinstance(frame[n].dtype, pd.DatetimeTZDtype)]
+    if not times:
+        return frame
+    frame = frame.copy(deep=False)
+    for name in times:
+        array = pa.array(frame[name], from_pandas=True)
+        whole = pc.cast(array, pa.timestamp("s", tz="UTC"), safe=False)
+        exact = pc.all(pc.equal(pc.cast(whole, array.type), array)).as_py() is not False
+        shown = whole if exact else pc.cast(array, _UTC, safe=False)
+        frame[name] = pd.array(pc.strftime(shown, format="%Y-%m-%dT%H:%M:%SZ"), dtype=TEXT_DTYPE)
+    return frame
 
 
 def _rounded(values: pd.Series) -> np.ndarray:
@@ -355,15 +442,25 @@ def _string_bytes(array: Any) -> memoryview:
 
 def _jsonl(frame: pd.DataFrame) -> str:
     """JSON lines: figures as displayed, ``expected_percent`` in the CSV's exact form."""
-    expected = _float_text(pa.array(frame["expected_percent"], from_pandas=True)).to_pylist()
+    expected = (
+        _float_text(pa.array(frame["expected_percent"], from_pandas=True)).to_pylist()
+        if "expected_percent" in frame.columns
+        else []
+    )
+    names = list(frame.columns)
     lines = []
     for i, row in enumerate(frame.itertuples(index=False)):
         parts = []
-        for name, value in zip(OUTPUT_COLUMNS, row, strict=True):
-            if name in _NUMBER_TEXT_COLUMNS or name in ("entry", "start", "end"):
-                cell = "null" if value is None or value is pd.NA else str(value)
+        for name, value in zip(names, row, strict=True):
+            missing = (
+                value is None or value is pd.NA or (isinstance(value, float) and value != value)
+            )
+            if name in _NUMBER_TEXT_COLUMNS or name in _INTEGER_COLUMNS:
+                cell = "null" if missing else str(value)
             elif name == "expected_percent":
                 cell = expected[i] or "null"
+            elif name in ("captured_at", "first_seen", "last_seen") and missing:
+                cell = "null"
             else:
                 cell = json.dumps(str(value), ensure_ascii=False)
             parts.append(f"{json.dumps(name)}: {cell}")
@@ -385,36 +482,196 @@ def _file_size(path: str) -> int:
         return 0
 
 
-def _frames(
-    path: str, args: argparse.Namespace, stats: DecodeStats, residue: list[Residue] | None
-) -> Iterator[pd.DataFrame]:
-    """Frames (numbers as displayed text) of one input, read in blocks."""
-    symbols = args.symbols.split(",") if args.symbols else None
-    size = _file_size(path)
-    show = args.progress == "always" or (
-        args.progress == "auto" and size >= _PROGRESS_MIN_BYTES and sys.stderr.isatty()
-    )
-    with open_binary(path) as stream:
-        pieces = iter_decoded(
-            stream,
-            source=describe_path(path),
-            encoding=args.encoding,
-            errors=args.encoding_errors,
-            stats=stats,
+@dataclass(slots=True)
+class _Doc:
+    """One document waiting for a batch: a small file, or one page of a WARC."""
+
+    owner: str  # the input it belongs to, for its summary
+    source: str
+    text: str
+    captured_at: datetime | None
+
+
+class _Converter:
+    """Reads the inputs in order; hands every frame (numbers as displayed text, an ``entry``
+    column first) to ``emit``; counts per input in ``totals``."""
+
+    def __init__(
+        self, args: argparse.Namespace, emit: Callable[[pd.DataFrame], None], totals: _Totals
+    ) -> None:
+        self.args = args
+        self.emit = emit
+        self.totals = totals
+        self.symbols: list[str] | None = args.symbols.split(",") if args.symbols else None
+        self.pending: list[_Doc] = []
+        self.pending_chars = 0
+        self.residue_rows: list[tuple[str, Residue]] = []
+
+    # --- inputs ---------------------------------------------------------------------------
+
+    def convert(self, path: str) -> None:
+        name = describe_path(path)
+        self.totals.parts.setdefault(name, [])
+        if is_warc_path(path):
+            self._warc(path, name)
+        else:
+            self._text(path, name)
+
+    def _text(self, path: str, name: str) -> None:
+        args = self.args
+        stats = DecodeStats()
+        stamp = self._stamp(path)
+        size = _file_size(path)
+        show = args.progress == "always" or (
+            args.progress == "auto" and size >= _PROGRESS_MIN_BYTES and sys.stderr.isatty()
         )
-        for frame in block_frames(
-            pieces,
+        with open_binary(path) as stream:
+            pieces = iter_decoded(
+                stream,
+                source=name,
+                encoding=args.encoding,
+                errors=args.encoding_errors,
+                stats=stats,
+            )
+            head: list[str] = []
+            chars = 0
+            for piece in pieces:
+                head.append(piece)
+                chars += len(piece)
+                if chars >= SMALL_CHARS:
+                    break
+            else:
+                if not args.residue and not show:
+                    self._add(_Doc(name, name, "".join(head), stamp))
+                    self._replaced(name, stats)
+                    return
+            self.flush()  # what came before goes out first
+            residue: list[Residue] | None = [] if args.residue else None
+            frames = block_frames(
+                chain(head, pieces),
+                dialect=args.dialect,
+                symbols=self.symbols,
+                validate=not args.no_validate,
+                exact="text",
+                source=name,
+                captured_at=stamp,
+                residue=residue,
+            )
+            seen: set[int] = set()
+            entry = 0
+            for frame in frames:
+                _progress(show, _tell(stream), size, name)
+                if args.drop_duplicates:
+                    frame = dedupe(frame, seen)
+                self.totals.parts[name].append(summarize_frame(frame))
+                frame.insert(0, "entry", np.arange(entry + 1, entry + 1 + len(frame)))
+                entry += len(frame)
+                self.emit(frame)
+        if show:
+            sys.stderr.write("\n")
+        self._replaced(name, stats)
+        if residue:
+            self.residue_rows.extend((name, r) for r in residue)
+
+    def _warc(self, path: str, name: str) -> None:
+        stats = WarcStats()
+        self.totals.warc[name] = stats
+        for doc in iter_warc(path, stats=stats, source_name=name):
+            if not self.args.residue:
+                self._add(_Doc(name, doc.source, doc.text, doc.captured_at))
+                continue
+            self.flush()
+            residue: list[Residue] = []
+            frames = block_frames(
+                [doc.text],
+                dialect=self.args.dialect,
+                symbols=self.symbols,
+                validate=not self.args.no_validate,
+                exact="text",
+                source=doc.source,
+                captured_at=pd.Timestamp(doc.captured_at).as_unit("ns"),
+                residue=residue,
+            )
+            parts = list(frames)
+            frame = pd.concat(parts, ignore_index=True) if parts else empty_frame(exact="text")
+            if self.args.drop_duplicates:
+                frame = dedupe(frame)
+            self.totals.parts[name].append(summarize_frame(frame))
+            frame.insert(0, "entry", np.arange(1, len(frame) + 1))
+            self.emit(frame)
+            self.residue_rows.extend((doc.source, r) for r in residue)
+
+    def _stamp(self, path: str) -> pd.Timestamp | None:
+        when = self.args.captured_at
+        if when is None:
+            return None
+        if isinstance(when, str):  # "mtime"
+            return file_mtime(path)
+        return pd.Timestamp(when).as_unit("ns")
+
+    def _replaced(self, name: str, stats: DecodeStats) -> None:
+        self.totals.replaced += stats.replaced
+        if stats.replaced and not self.args.quiet:
+            print(
+                f"{name}: replaced {stats.replaced} byte(s) that do not decode as {stats.encoding}",
+                file=sys.stderr,
+            )
+
+    # --- batches --------------------------------------------------------------------------
+
+    def _add(self, doc: _Doc) -> None:
+        self.pending.append(doc)
+        self.pending_chars += len(doc.text)
+        if self.pending_chars >= BATCH_CHARS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Read the pending documents in one pipeline run and emit their rows."""
+        docs, self.pending, self.pending_chars = self.pending, [], 0
+        if not docs:
+            return
+        args = self.args
+        frame, doc = documents_frame(
+            [d.text for d in docs],
+            [d.source for d in docs],
+            [d.captured_at for d in docs],
             dialect=args.dialect,
-            symbols=symbols,
+            symbols=self.symbols,
             validate=not args.no_validate,
             exact="text",
-            source=describe_path(path),
-            residue=residue,
-        ):
-            _progress(show, _tell(stream), size, describe_path(path))
-            yield frame
-    if show:
-        sys.stderr.write("\n")
+            drop_duplicates=args.drop_duplicates,
+        )
+        first = np.searchsorted(doc, doc)
+        frame.insert(0, "entry", np.arange(len(frame)) - first + 1)
+        owners = {owner: i for i, owner in enumerate(dict.fromkeys(d.owner for d in docs))}
+        owner_of_doc = np.array([owners[d.owner] for d in docs], dtype=np.int64)
+        summaries = _summaries(frame, owner_of_doc[doc], len(owners))
+        for owner, summary in zip(owners, summaries, strict=True):
+            self.totals.parts[owner].append(summary)
+        self.emit(frame)
+
+
+def _summaries(frame: pd.DataFrame, group: np.ndarray, groups: int) -> list[Summary]:
+    """One :class:`Summary` per group of rows (``group``: each row's number), vectorized."""
+    quotes = np.bincount(group, minlength=groups)
+    with_percent = np.bincount(
+        group, weights=frame["percent"].notna().to_numpy(), minlength=groups
+    ).astype(np.int64)
+    counts: list[Counter[str]] = [Counter() for _ in range(groups)]
+    flagged = [0] * groups
+    issues = frame["issues"]
+    if len(frame):
+        pairs = pd.DataFrame({"group": group, "issues": issues}).value_counts(sort=False)
+        for key, n in pairs.items():
+            g, value = cast(tuple[int, str], key)
+            if value:
+                flagged[int(g)] += int(n)
+                for code in str(value).split(";"):
+                    counts[int(g)][code] += int(n)
+    return [
+        summarize_counts(int(quotes[g]), int(with_percent[g]), flagged[g], counts[g])
+        for g in range(groups)
+    ]
 
 
 def _tell(stream: IO[bytes]) -> int:
@@ -426,42 +683,42 @@ def _tell(stream: IO[bytes]) -> int:
 
 
 def _convert(
-    args: argparse.Namespace, writer: _Writer, totals: _Totals
+    args: argparse.Namespace, emit: Callable[[pd.DataFrame], None], totals: _Totals
 ) -> list[tuple[str, Residue]]:
-    residue_rows: list[tuple[str, Residue]] = []
+    converter = _Converter(args, emit, totals)
     for path in args.files:
-        source = describe_path(path)
-        stats = DecodeStats()
-        residue: list[Residue] | None = [] if args.residue else None
-        entry = 0
-        seen: set[int] = set()
-        file_frames: list[Summary] = []
-        for frame in _frames(path, args, stats, residue):
-            if args.drop_duplicates:
-                frame = dedupe(frame, seen)
-            file_frames.append(summarize_frame(frame))
-            out = frame.copy()
-            out.insert(0, "entry", range(entry + 1, entry + 1 + len(frame)))
-            entry += len(frame)
-            out = _defuse(out[list(OUTPUT_COLUMNS)], _TEXT_COLUMNS)
-            out["expected_percent"] = _rounded(out["expected_percent"])
-            writer.write(out)
-        summary = _merge(file_frames)
-        totals.per_file[source] = summary
+        converter.convert(path)
+    converter.flush()
+    for name, parts in totals.parts.items():
+        summary = _merge(parts)
+        totals.per_file[name] = summary
         totals.quotes += summary.quotes
         totals.with_percent += summary.with_percent
         totals.flagged += summary.flagged
         totals.counts.update(summary.counts)
-        totals.replaced += stats.replaced
-        if stats.replaced and not args.quiet:
-            print(
-                f"{source}: replaced {stats.replaced} byte(s) that do not decode as "
-                f"{stats.encoding}",
-                file=sys.stderr,
-            )
-        if residue:
-            residue_rows.extend((source, r) for r in residue)
-    return residue_rows
+    return converter.residue_rows
+
+
+def _output(frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame as the quotes output writes it: its columns, defused, rounded."""
+    out = _defuse(frame[list(OUTPUT_COLUMNS)].copy(), _TEXT_COLUMNS)
+    out["expected_percent"] = _rounded(out["expected_percent"])
+    return out
+
+
+def _history(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """:func:`ticker_parse.history.history` of all rows; figures written as displayed."""
+    rows = [f for f in frames if len(f)] or [empty_frame(exact="text")]
+    shown = pd.concat(rows, ignore_index=True)
+    numbers = shown.drop(columns=["entry"], errors="ignore").copy()
+    for name in _NUMBER_TEXT_COLUMNS:
+        numbers[name] = shown[name].astype("float64")
+    numbers["_row"] = np.arange(len(shown))
+    hist = history(numbers)
+    first = hist["_row"].to_numpy()
+    for name in _NUMBER_TEXT_COLUMNS:
+        hist[name] = shown[name].iloc[first].reset_index(drop=True)
+    return _defuse(hist[list(HISTORY_COLUMNS)].copy(), ("symbol", "direction", "issues"))
 
 
 def _merge(parts: Sequence[Summary]) -> Summary:
@@ -484,6 +741,25 @@ def _report(totals: _Totals) -> None:
         print(line, file=sys.stderr)
         if s.diagnosis:
             print(f"{source}: {s.diagnosis}", file=sys.stderr)
+
+
+def _report_warc(totals: _Totals, quiet: bool) -> None:
+    """One line per WARC input: pages read, records skipped by reason, damaged records; then
+    each damaged record's line. ``quiet`` keeps only the summary of a damaged archive."""
+    for source, stats in totals.warc.items():
+        if quiet and not stats.errors:
+            continue
+        skipped = sum(stats.skipped.values())
+        line = f"{source}: WARC: {stats.parsed} page(s) read, {skipped} record(s) skipped"
+        if stats.skipped:
+            line += " (" + ", ".join(f"{r} {n}" for r, n in sorted(stats.skipped.items())) + ")"
+        line += f", {len(stats.errors)} damaged"
+        if stats.replaced_chars:
+            line += f", {stats.replaced_chars} undecodable byte(s) replaced"
+        print(line, file=sys.stderr)
+        if not quiet:
+            for error in stats.errors:
+                print(error, file=sys.stderr)
 
 
 def _new_temp(directory: str) -> tuple[int, str]:
@@ -601,14 +877,24 @@ def _run(args: argparse.Namespace) -> int:
         codecs.lookup(args.encoding)
     except LookupError:
         raise UsageError(f"unknown encoding {args.encoding!r}") from None
+    args.captured_at = _captured_at_option(args.captured_at, args.files)
     totals = _Totals()
     with contextlib.ExitStack() as stack:
         # both destinations are checked (their temporaries made) before any input is read
         fh = None if args.output == "-" else stack.enter_context(_atomic(args.output))
         residue_fh = stack.enter_context(_atomic(args.residue)) if args.residue else None
-        writer = _Writer(fmt, *((_stdout_sink(), "<stdout>") if fh is None else (fh, args.output)))
+        sink, name = (_stdout_sink(), "<stdout>") if fh is None else (fh, args.output)
+        if args.history:
+            writer = _Writer(fmt, sink, name, HISTORY_COLUMNS, HISTORY_PARQUET_SCHEMA)
+        else:
+            writer = _Writer(fmt, sink, name)
         try:
-            residue_rows = _convert(args, writer, totals)
+            if args.history:
+                frames: list[pd.DataFrame] = []
+                residue_rows = _convert(args, frames.append, totals)
+                writer.write(_history(frames))
+            else:
+                residue_rows = _convert(args, lambda frame: writer.write(_output(frame)), totals)
             writer.finish()
         except BaseException:
             writer.abort()
@@ -617,10 +903,31 @@ def _run(args: argparse.Namespace) -> int:
             _write_residue(residue_fh, residue_rows)
     if not args.quiet:
         _report(totals)
+    _report_warc(totals, args.quiet)
     if args.strict and totals.flagged:
         print(f"ticker-parse: --strict: {totals.flagged} quote(s) flagged", file=sys.stderr)
         return 1
     return 0
+
+
+def _captured_at_option(value: str | None, files: Sequence[str]) -> datetime | str | None:
+    """``--captured-at``: None, ``"mtime"``, or an aware UTC time (naive input is UTC)."""
+    if value is None:
+        return None
+    if value.strip().lower() == "mtime":
+        if "-" in files:
+            raise UsageError("--captured-at mtime needs files: standard input has no mtime")
+        return "mtime"
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        raise UsageError(
+            f"--captured-at takes an ISO 8601 date and time or 'mtime', not {value!r}"
+        ) from None
+    if pd.isna(stamp):
+        raise UsageError(f"--captured-at takes an ISO 8601 date and time, not {value!r}")
+    aware: datetime = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    return aware
 
 
 def main(argv: Sequence[str] | None = None) -> int:

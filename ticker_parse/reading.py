@@ -1,9 +1,19 @@
-"""Reading inputs: paths (decompressed), text buffers, encodings, safe blocks; the readers
-users call: :func:`read_ticker`, :func:`iter_quotes`.
+"""Reading inputs: paths (decompressed), text buffers, encodings, safe blocks, WARC archives;
+the readers users call: :func:`read_ticker`, :func:`iter_quotes`, :func:`iter_warc_quotes`.
 
 Decoding is incremental so that huge files stream, and a byte that does not decode is
 reported with its absolute byte offset in the (decompressed) input. Streams are cut into
 blocks only where no entry, and where possible no strip, can straddle the cut.
+
+A path whose first bytes are a WARC record (plain or gzip-compressed, whatever its name) is
+read as a web archive: every HTML or text page captured in it is one document (see
+:mod:`ticker_parse.warc`), many documents are read together by
+:func:`~ticker_parse.pipeline.frame_from_texts` (:data:`BATCH_CHARS` of text at a time), and
+each row's ``source`` is its record's ``WARC-Target-URI``, ``captured_at`` its ``WARC-Date``
+(UTC), ``start``/``end`` offsets into the record's decoded page, ``strip`` numbers the strips
+of the page. Damaged and skipped records are counted in a :class:`~ticker_parse.warc.WarcStats`
+passed as ``warc_stats=``; without one, a file with damaged records logs one warning on the
+``ticker_parse`` logger.
 """
 
 from __future__ import annotations
@@ -12,15 +22,19 @@ import bz2
 import codecs
 import gzip
 import io
+import logging
 import lzma
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import IO, BinaryIO, Literal, TypeVar, overload
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
 
 from ticker_parse.errors import (
     TickerArgumentError,
@@ -29,23 +43,51 @@ from ticker_parse.errors import (
     TickerReadError,
 )
 from ticker_parse.models import Dialect, Quote, Residue
-from ticker_parse.pipeline import Parsed, Settings, frame_from_text, run, settings
+from ticker_parse.pipeline import (
+    Parsed,
+    Settings,
+    frame_from_text,
+    frame_from_texts,
+    run,
+    settings,
+)
 from ticker_parse.records import build_records, residue_between
-from ticker_parse.table import Exactness, assemble_frame, check_exact, dedupe
+from ticker_parse.table import (
+    DEDUPE_COLUMNS,
+    TEXT_DTYPE,
+    Exactness,
+    assemble_frame,
+    check_exact,
+    dedupe,
+    empty_frame,
+)
+from ticker_parse.warc import WARC_HEAD_SIZE, WarcDocument, WarcStats, is_warc, iter_warc
 
 __all__ = [
+    "BATCH_CHARS",
     "MARGIN",
     "DecodeStats",
     "block_frames",
     "describe_path",
+    "documents_frame",
+    "file_mtime",
+    "is_warc_path",
     "iter_blocks",
     "iter_decoded",
     "iter_frames",
     "iter_quotes",
     "iter_text",
+    "iter_warc_frames",
+    "iter_warc_quotes",
     "open_binary",
     "read_ticker",
 ]
+
+#: How much text (characters) is read in one pipeline run when many documents (WARC records,
+#: small files) are read together.
+BATCH_CHARS = 8 << 20
+
+logger = logging.getLogger("ticker_parse")
 
 PathOrBuffer = str | os.PathLike[str] | IO[str]
 _T = TypeVar("_T")
@@ -404,13 +446,11 @@ def iter_frames(
     block_size: int = _BLOCK,
 ) -> Iterator[pd.DataFrame]:
     """DataFrames of at most ``chunksize`` rows each, reading the input in blocks."""
-    pending: list[pd.DataFrame] = []
-    rows = 0
     seen: set[int] | None = set() if drop_duplicates else None
     pieces = iter_text(
         path_or_buffer, encoding=encoding, errors=encoding_errors, read_size=block_size
     )
-    for frame in block_frames(
+    frames = block_frames(
         pieces,
         dialect=dialect,
         symbols=symbols,
@@ -420,9 +460,17 @@ def iter_frames(
         source=_source_of(path_or_buffer),
         captured_at=captured_at,
         block_size=block_size,
-    ):
-        if seen is not None:
-            frame = dedupe(frame, seen)
+    )
+    if seen is not None:
+        frames = (dedupe(frame, seen) for frame in frames)
+    return _rechunk(frames, chunksize)
+
+
+def _rechunk(frames: Iterable[pd.DataFrame], chunksize: int) -> Iterator[pd.DataFrame]:
+    """The rows of ``frames``, in order, regrouped into frames of at most ``chunksize`` rows."""
+    pending: list[pd.DataFrame] = []
+    rows = 0
+    for frame in frames:
         pending.append(frame)
         rows += len(frame)
         while rows >= chunksize:
@@ -441,17 +489,191 @@ def _source_of(path_or_buffer: PathOrBuffer) -> str | None:
     return name if isinstance(name, str) else None
 
 
-def _captured(captured_at: object) -> pd.Timestamp | None:
-    """A ``captured_at=`` argument as a UTC timestamp (naive times are taken as UTC)."""
+def file_mtime(path: str | os.PathLike[str]) -> pd.Timestamp:
+    """The modification time of ``path`` as a UTC timestamp."""
+    name = os.fspath(path)
+    try:
+        seconds = os.stat(name).st_mtime_ns
+    except OSError as exc:
+        raise TickerReadError(f"{describe_path(name)}: {exc.strerror or exc}") from None
+    return pd.Timestamp(seconds, unit="ns", tz="UTC")
+
+
+def is_warc_path(path: str | os.PathLike[str]) -> bool:
+    """Whether the file at ``path`` is a WARC archive, told by its first bytes, not its name.
+
+    Standard input (``"-"``) is never taken for one.
+    """
+    name = os.fspath(path)
+    if name == "-":
+        return False
+    try:
+        with open(name, "rb") as fh:
+            head = fh.read(WARC_HEAD_SIZE)
+    except OSError as exc:
+        raise TickerReadError(f"{describe_path(name)}: {exc.strerror or exc}") from None
+    return is_warc(head)
+
+
+def _captured(captured_at: object, path_or_buffer: object = None) -> pd.Timestamp | None:
+    """A ``captured_at=`` argument as a UTC timestamp (naive times are taken as UTC).
+
+    ``"mtime"`` is the modification time of the path being read.
+    """
     if captured_at is None:
         return None
+    if isinstance(captured_at, str) and captured_at == "mtime":
+        if not isinstance(path_or_buffer, str | os.PathLike) or os.fspath(path_or_buffer) == "-":
+            raise TickerArgumentError("captured_at='mtime' needs a path to read, not a buffer")
+        return file_mtime(path_or_buffer)
     try:
         stamp = pd.Timestamp(captured_at)  # type: ignore[arg-type]
     except (TypeError, ValueError) as exc:
         raise TickerArgumentError(f"captured_at= is not a date and time: {exc}") from None
     if pd.isna(stamp):
         return None
+    stamp = stamp.as_unit("ns")  # the unit of empty_frame()'s column, whatever the input's
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def documents_frame(
+    texts: Sequence[str],
+    sources: Sequence[str | None],
+    captured_at: Sequence[datetime | None],
+    *,
+    dialect: Dialect | str | None = None,
+    symbols: Iterable[str] | None = None,
+    validate: bool = True,
+    exact: Exactness | bool = "float",
+    markup: str = "auto",
+    drop_duplicates: bool = False,
+) -> tuple[pd.DataFrame, npt.NDArray[np.int64]]:
+    """Many documents read in one pipeline run: their rows, and each row's document number.
+
+    Each document's rows are those :func:`frame_from_text` gives it, with its ``source``
+    and ``captured_at``: offsets into its own text, strips numbered from 0 in each document,
+    ``drop_duplicates`` within each document. Rows come in document order.
+    """
+    n = len(texts)
+    if n == 0:
+        return empty_frame(exact=check_exact(exact)), np.empty(0, dtype=np.int64)
+    frame = frame_from_texts(
+        texts,
+        sources=[str(i) for i in range(n)],  # document numbers, replaced below
+        captured_at=[None if t is None else pd.Timestamp(t).as_unit("ns") for t in captured_at],
+        dialect=dialect,
+        symbols=symbols,
+        validate=validate,
+        exact=exact,
+        markup=markup,
+    )
+    doc = np.asarray(
+        pa.array(frame["source"], from_pandas=True).cast(pa.int64()).to_numpy(), dtype=np.int64
+    )
+    if drop_duplicates and len(frame):
+        keyed = frame[list(DEDUPE_COLUMNS)].copy()
+        keyed["symbol"] = (
+            doc.astype(str).astype(object) + "\x1f" + keyed["symbol"].to_numpy(dtype=object)
+        )
+        keyed["_row"] = np.arange(len(frame))
+        kept = dedupe(keyed)["_row"].to_numpy()
+        frame = frame.iloc[kept].reset_index(drop=True)
+        doc = doc[kept]
+    strip = frame["strip"].to_numpy()
+    frame["strip"] = strip - strip[np.searchsorted(doc, doc)]
+    names = pa.array(list(sources), pa.large_string()).take(pa.array(doc))
+    frame["source"] = pd.array(names, dtype=TEXT_DTYPE)
+    frame["captured_at"] = frame["captured_at"].dt.as_unit("ns")  # the dtype of empty_frame()
+    return frame, doc
+
+
+def _batches(docs: Iterable[WarcDocument], batch_chars: int) -> Iterator[list[WarcDocument]]:
+    batch: list[WarcDocument] = []
+    size = 0
+    for doc in docs:
+        batch.append(doc)
+        size += len(doc.text)
+        if size >= batch_chars:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _log_damage(name: str, stats: WarcStats) -> None:
+    if stats.errors:
+        logger.warning(
+            "%s: %d damaged WARC record(s) not read (pass warc_stats= to get them); first: %s",
+            name,
+            len(stats.errors),
+            stats.errors[0],
+        )
+
+
+def _warc_frames(
+    docs: Iterator[WarcDocument],
+    name: str,
+    stats: WarcStats,
+    *,
+    log: bool,
+    batch_chars: int,
+    dialect: Dialect | str | None,
+    symbols: Iterable[str] | None,
+    validate: bool,
+    exact: Exactness,
+    drop_duplicates: bool,
+    markup: str,
+) -> Iterator[pd.DataFrame]:
+    for batch in _batches(docs, batch_chars):
+        frame, _ = documents_frame(
+            [d.text for d in batch],
+            [d.source for d in batch],
+            [d.captured_at for d in batch],
+            dialect=dialect,
+            symbols=symbols,
+            validate=validate,
+            exact=exact,
+            markup=markup,
+            drop_duplicates=drop_duplicates,
+        )
+        yield frame
+    if log:
+        _log_damage(name, stats)
+
+
+def iter_warc_frames(
+    path: str | os.PathLike[str],
+    *,
+    dialect: Dialect | str | None = None,
+    symbols: Iterable[str] | None = None,
+    validate: bool = True,
+    exact: Exactness | bool = "float",
+    drop_duplicates: bool = False,
+    markup: str = "auto",
+    warc_stats: WarcStats | None = None,
+    batch_chars: int = BATCH_CHARS,
+) -> Iterator[pd.DataFrame]:
+    """One DataFrame per batch of a WARC's pages (about ``batch_chars`` characters of text).
+
+    Raises :class:`~ticker_parse.errors.TickerWarcError` at once when ``path`` is not a
+    WARC or warcio is missing. ``drop_duplicates`` works within each page.
+    """
+    name = describe_path(os.fspath(path))
+    stats = WarcStats() if warc_stats is None else warc_stats
+    docs = iter_warc(path, stats=stats, source_name=name)
+    return _warc_frames(
+        docs,
+        name,
+        stats,
+        log=warc_stats is None,
+        batch_chars=batch_chars,
+        dialect=dialect,
+        symbols=symbols,
+        validate=validate,
+        exact=check_exact(exact),
+        drop_duplicates=drop_duplicates,
+        markup=markup,
+    )
 
 
 @overload
@@ -468,6 +690,7 @@ def read_ticker(
     markup: str = ...,
     captured_at: object = ...,
     chunksize: None = ...,
+    warc_stats: WarcStats | None = ...,
 ) -> pd.DataFrame: ...
 @overload
 def read_ticker(
@@ -483,6 +706,7 @@ def read_ticker(
     markup: str = ...,
     captured_at: object = ...,
     chunksize: int,
+    warc_stats: WarcStats | None = ...,
 ) -> Iterator[pd.DataFrame]: ...
 def read_ticker(
     path_or_buffer: PathOrBuffer,
@@ -497,6 +721,7 @@ def read_ticker(
     markup: str = "auto",
     captured_at: object = None,
     chunksize: int | None = None,
+    warc_stats: WarcStats | None = None,
 ) -> pd.DataFrame | Iterator[pd.DataFrame]:
     """Read ticker text from a path or an open text buffer into a DataFrame.
 
@@ -505,10 +730,35 @@ def read_ticker(
     input in blocks so memory stays flat (``drop_duplicates`` then works across chunks).
     ``start``/``end`` always index the whole input. ``encoding_errors="replace"`` turns
     bytes that do not decode into U+FFFD instead of raising :class:`TickerDecodeError`.
-    ``captured_at`` stamps every row (naive times are UTC).
+    ``captured_at`` stamps every row (naive times are UTC; ``"mtime"``: the file's
+    modification time).
+
+    A path that holds a WARC archive (told by its first bytes) gives the rows of every page
+    captured in it, in record order: ``source`` is the record's URL, ``captured_at`` its
+    ``WARC-Date`` (``captured_at=`` and ``encoding=`` do not apply: each record carries its
+    own), ``start``/``end`` index the record's decoded page and ``drop_duplicates`` works
+    within each page. Pages are read :data:`BATCH_CHARS` of text at a time. Skipped and
+    damaged records are counted in ``warc_stats`` (a :class:`~ticker_parse.warc.WarcStats`);
+    without it, damage is logged as one warning. Without the ``warc`` extra a WARC input
+    raises :class:`~ticker_parse.errors.TickerWarcError`.
     """
     exact = check_exact(exact)
-    stamp = _captured(captured_at)
+    if isinstance(path_or_buffer, str | os.PathLike) and is_warc_path(path_or_buffer):
+        frames = iter_warc_frames(
+            path_or_buffer,
+            dialect=dialect,
+            symbols=symbols,
+            validate=validate,
+            exact=exact,
+            drop_duplicates=drop_duplicates,
+            markup=markup,
+            warc_stats=warc_stats,
+        )
+        if chunksize is not None:
+            return _rechunk(frames, _check_chunksize(chunksize))
+        parts = [frame for frame in frames if len(frame)]
+        return pd.concat(parts, ignore_index=True) if parts else empty_frame(exact=exact)
+    stamp = _captured(captured_at, path_or_buffer)
     if chunksize is not None:
         return iter_frames(
             path_or_buffer,
@@ -549,6 +799,7 @@ def iter_quotes(
     markup: str = ...,
     residue: Literal[False] = ...,
     block_size: int = ...,
+    warc_stats: WarcStats | None = ...,
 ) -> Iterator[Quote]: ...
 @overload
 def iter_quotes(
@@ -562,6 +813,7 @@ def iter_quotes(
     markup: str = ...,
     residue: Literal[True],
     block_size: int = ...,
+    warc_stats: WarcStats | None = ...,
 ) -> Iterator[Quote | Residue]: ...
 def iter_quotes(
     path_or_buffer: PathOrBuffer,
@@ -574,20 +826,92 @@ def iter_quotes(
     markup: str = "auto",
     residue: bool = False,
     block_size: int = _BLOCK,
+    warc_stats: WarcStats | None = None,
 ) -> Iterator[Quote] | Iterator[Quote | Residue]:
     """Every quote of a file of any size, in order, reading it in blocks.
 
     Offsets index the whole input. ``residue=True`` also yields a :class:`Residue` for
     every stretch that was not parsed, in text order with the quotes.
+
+    A WARC archive yields the quotes of its pages in record order, each page's in text
+    order; a quote's offsets index *its record's* decoded page, and a :class:`Quote` does
+    not say which page that is: :func:`iter_warc_quotes` yields each with its record.
     """
-    if not isinstance(residue, bool):
-        raise TickerArgumentError(
-            "residue= takes True or False; iter_quotes(residue=True) yields the residue"
+    _check_residue(residue)
+    if isinstance(path_or_buffer, str | os.PathLike) and is_warc_path(path_or_buffer):
+        pairs = iter_warc_quotes(
+            path_or_buffer,
+            dialect=dialect,
+            symbols=symbols,
+            validate=validate,
+            markup=markup,
+            residue=residue,
+            block_size=block_size,
+            warc_stats=warc_stats,
         )
+        return (item for _, item in pairs)
     options = settings(dialect=dialect, symbols=symbols, validate=validate, markup=markup)
     pieces = iter_text(
         path_or_buffer, encoding=encoding, errors=encoding_errors, read_size=block_size
     )
+    return _items(pieces, options, residue=residue, block_size=block_size)
+
+
+def iter_warc_quotes(
+    path: str | os.PathLike[str],
+    *,
+    dialect: Dialect | str | None = None,
+    symbols: Iterable[str] | None = None,
+    validate: bool = True,
+    markup: str = "auto",
+    residue: bool = False,
+    block_size: int = _BLOCK,
+    warc_stats: WarcStats | None = None,
+) -> Iterator[tuple[WarcDocument, Quote | Residue]]:
+    """``(record, quote)`` pairs of every page of a WARC archive, in record order.
+
+    The record (a :class:`~ticker_parse.warc.WarcDocument`) gives the page's URL
+    (``source``), capture time and decoded ``text``, which the quote's offsets index.
+    ``residue=True`` also pairs every :class:`Residue` with its record. Raises
+    :class:`~ticker_parse.errors.TickerWarcError` at once when ``path`` is not a WARC or
+    warcio is missing; damage is counted in ``warc_stats`` (or logged, without one).
+    """
+    _check_residue(residue)
+    options = settings(dialect=dialect, symbols=symbols, validate=validate, markup=markup)
+    name = describe_path(os.fspath(path))
+    stats = WarcStats() if warc_stats is None else warc_stats
+    docs = iter_warc(path, stats=stats, source_name=name)
+    return _warc_items(docs, options, residue, block_size, name, stats, log=warc_stats is None)
+
+
+def _warc_items(
+    docs: Iterator[WarcDocument],
+    options: Settings,
+    residue: bool,
+    block_size: int,
+    name: str,
+    stats: WarcStats,
+    *,
+    log: bool,
+) -> Iterator[tuple[WarcDocument, Quote | Residue]]:
+    for doc in docs:
+        for item in _items(iter((doc.text,)), options, residue=residue, block_size=block_size):
+            yield doc, item
+    if log:
+        _log_damage(name, stats)
+
+
+def _check_residue(residue: object) -> None:
+    if not isinstance(residue, bool):
+        raise TickerArgumentError(
+            "residue= takes True or False; iter_quotes(residue=True) yields the residue"
+        )
+
+
+def _items(
+    pieces: Iterable[str], options: Settings, *, residue: bool, block_size: int
+) -> Iterator[Quote | Residue]:
+    """Quotes (and with ``residue``, residue) of a stream of text, in text order."""
     for block in _read_blocks(pieces, options, focus=False, block_size=block_size):
         quotes, _ = build_records(block.text, block.parsed)
         shifted = (
