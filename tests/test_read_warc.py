@@ -17,8 +17,8 @@ from tests import warcgen
 from tests.conftest import OBSERVER_SEED
 from tests.warcgen import Rec, html_page, http_response, write_records
 from ticker_parse.errors import TickerArgumentError, TickerWarcError
-from ticker_parse.pipeline import frame_from_text
-from ticker_parse.reading import documents_frame, is_warc_path, iter_warc_quotes
+from ticker_parse.pipeline import frame_from_text, read_documents
+from ticker_parse.reading import is_warc_path, iter_warc_quotes
 from ticker_parse.table import Exactness
 from ticker_parse.warc import MISSING_EXTRA_MESSAGE, WarcStats, iter_warc
 
@@ -161,10 +161,15 @@ def test_iter_quotes_residue_pairs_with_its_record(archive: Path) -> None:
         assert doc.text[r.start : r.end] == r.text
 
 
-def test_documents_frame_is_frame_from_text_per_document() -> None:
+def test_documents_read_together_are_frame_from_text_per_document() -> None:
+    """read_documents gives each document the rows frame_from_text gives it alone."""
     texts = [SEED + SEED, "no quotes here", SEED]
-    frame, doc = documents_frame(
-        texts, ["a", None, "c"], [T0, None, None], exact="text", drop_duplicates=True
+    frame, doc = read_documents(
+        texts,
+        sources=["a", None, "c"],
+        captured_at=[T0, None, None],
+        exact="text",
+        drop_duplicates=True,
     )
     expected = pd.concat(
         [

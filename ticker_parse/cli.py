@@ -39,12 +39,12 @@ from ticker_parse import __version__
 from ticker_parse.errors import TickerParseError
 from ticker_parse.history import HISTORY_COLUMNS, history
 from ticker_parse.models import Dialect, Residue
+from ticker_parse.pipeline import read_documents
 from ticker_parse.reading import (
     BATCH_CHARS,
     DecodeStats,
     block_frames,
     describe_path,
-    documents_frame,
     file_mtime,
     is_warc_path,
     iter_decoded,
@@ -631,10 +631,10 @@ class _Converter:
         if not docs:
             return
         args = self.args
-        frame, doc = documents_frame(
+        frame, doc = read_documents(
             [d.text for d in docs],
-            [d.source for d in docs],
-            [d.captured_at for d in docs],
+            sources=[d.source for d in docs],
+            captured_at=[d.captured_at for d in docs],
             dialect=args.dialect,
             symbols=self.symbols,
             validate=not args.no_validate,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 import numpy.typing as npt
@@ -21,7 +22,7 @@ from ticker_parse.errors import TickerArgumentError, UnknownDialectError
 from ticker_parse.grammar import known_symbols
 from ticker_parse.models import Dialect
 from ticker_parse.normalize import Markup, Normalized, check_markup, normalize
-from ticker_parse.table import Exactness, assemble_frame, check_exact, dedupe
+from ticker_parse.table import Exactness, assemble_frame, check_exact, dedupe, repeated
 
 __all__ = [
     "DOCUMENT_SEPARATOR",
@@ -29,6 +30,7 @@ __all__ = [
     "Settings",
     "frame_from_text",
     "frame_from_texts",
+    "read_documents",
     "run",
     "settings",
 ]
@@ -129,24 +131,27 @@ def frame_from_text(
     return dedupe(frame) if drop_duplicates else frame
 
 
-def frame_from_texts(
+def read_documents(
     texts: Sequence[str],
     *,
     sources: Sequence[str | None] | None = None,
-    captured_at: Sequence[pd.Timestamp | None] | None = None,
+    captured_at: Sequence[pd.Timestamp | datetime | None] | None = None,
     dialect: Dialect | str | None = None,
     symbols: Iterable[str] | None = None,
     validate: bool = True,
     exact: Exactness | bool = "float",
     markup: str = "auto",
-) -> pd.DataFrame:
-    """Many documents (pages, WARC records, small files) to one DataFrame, read together.
+    drop_duplicates: bool = False,
+) -> tuple[pd.DataFrame, npt.NDArray[np.int64]]:
+    """Many documents (pages, WARC records, small files) read together: their rows, and
+    each row's document number.
 
     Each document is normalized on its own (its HTML rendered, its offsets kept); the
     normalized texts are then read as one text, so the pipeline's fixed cost is paid once
-    per batch rather than once per page. ``start``/``end`` index each row's own document;
-    ``sources`` and ``captured_at`` (one per document) fill those columns. The same rows
-    as :func:`frame_from_text` on each document, concatenated.
+    per batch rather than once per page. Each document's rows are those
+    :func:`frame_from_text` gives it: ``start``/``end`` index its own text, its strips are
+    numbered from 0, ``drop_duplicates`` compares its own rows; ``sources`` and
+    ``captured_at`` (one per document) fill those columns. Rows come in document order.
     """
     options = settings(dialect=dialect, symbols=symbols, validate=validate, markup=markup)
     n = len(texts)
@@ -161,7 +166,7 @@ def frame_from_texts(
     entries = read_entries(joined, options.dialect)
     checked = check_entries(entries, options.known, validate=options.validate)
     entry_start = checked.entries.start
-    document = np.searchsorted(starts, entry_start, side="right") - 1
+    document = (np.searchsorted(starts, entry_start, side="right") - 1).astype(np.int64)
     bounds = np.searchsorted(document, np.arange(n + 1))
     start = np.empty_like(entry_start)
     end = np.empty_like(entry_start)
@@ -169,17 +174,51 @@ def frame_from_texts(
         rows = slice(bounds[i], bounds[i + 1])
         start[rows] = normalized[i].original_starts(entry_start[rows] - starts[i])
         end[rows] = normalized[i].original_ends(checked.entries.end[rows] - starts[i])
-    return assemble_frame(
+    frame = assemble_frame(
         checked,
         start,
         end,
         exact=check_exact(exact),
         source=None
         if sources is None
-        else pa.array(sources, pa.large_string()).take(pa.array(document)),
+        else pa.array(list(sources), pa.large_string()).take(pa.array(document)),
         captured_at=None
         if captured_at is None
         else pd.DatetimeIndex(
             pd.to_datetime(pd.Index(list(captured_at), dtype=object), utc=True)
         ).take(document),
     )
+    if len(frame):  # strips numbered from 0 in each document (the separator breaks strips)
+        strip = frame["strip"].to_numpy()
+        frame["strip"] = strip - strip[bounds[document]]
+    if drop_duplicates:
+        keep = ~repeated(frame, within=document)
+        frame, document = frame.loc[keep].reset_index(drop=True), document[keep]
+    return frame, document
+
+
+def frame_from_texts(
+    texts: Sequence[str],
+    *,
+    sources: Sequence[str | None] | None = None,
+    captured_at: Sequence[pd.Timestamp | datetime | None] | None = None,
+    dialect: Dialect | str | None = None,
+    symbols: Iterable[str] | None = None,
+    validate: bool = True,
+    exact: Exactness | bool = "float",
+    markup: str = "auto",
+    drop_duplicates: bool = False,
+) -> pd.DataFrame:
+    """Many documents to one DataFrame, read together (see :func:`read_documents`)."""
+    frame, _ = read_documents(
+        texts,
+        sources=sources,
+        captured_at=captured_at,
+        dialect=dialect,
+        symbols=symbols,
+        validate=validate,
+        exact=exact,
+        markup=markup,
+        drop_duplicates=drop_duplicates,
+    )
+    return frame

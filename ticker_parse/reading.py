@@ -26,15 +26,12 @@ import logging
 import lzma
 import os
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import IO, BinaryIO, Literal, TypeVar, overload
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
-import pyarrow as pa
 
 from ticker_parse.errors import (
     TickerArgumentError,
@@ -53,8 +50,6 @@ from ticker_parse.pipeline import (
 )
 from ticker_parse.records import build_records, residue_between
 from ticker_parse.table import (
-    DEDUPE_COLUMNS,
-    TEXT_DTYPE,
     Exactness,
     assemble_frame,
     check_exact,
@@ -69,7 +64,6 @@ __all__ = [
     "DecodeStats",
     "block_frames",
     "describe_path",
-    "documents_frame",
     "file_mtime",
     "is_warc_path",
     "iter_blocks",
@@ -536,57 +530,6 @@ def _captured(captured_at: object, path_or_buffer: object = None) -> pd.Timestam
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
-def documents_frame(
-    texts: Sequence[str],
-    sources: Sequence[str | None],
-    captured_at: Sequence[datetime | None],
-    *,
-    dialect: Dialect | str | None = None,
-    symbols: Iterable[str] | None = None,
-    validate: bool = True,
-    exact: Exactness | bool = "float",
-    markup: str = "auto",
-    drop_duplicates: bool = False,
-) -> tuple[pd.DataFrame, npt.NDArray[np.int64]]:
-    """Many documents read in one pipeline run: their rows, and each row's document number.
-
-    Each document's rows are those :func:`frame_from_text` gives it, with its ``source``
-    and ``captured_at``: offsets into its own text, strips numbered from 0 in each document,
-    ``drop_duplicates`` within each document. Rows come in document order.
-    """
-    n = len(texts)
-    if n == 0:
-        return empty_frame(exact=check_exact(exact)), np.empty(0, dtype=np.int64)
-    frame = frame_from_texts(
-        texts,
-        sources=[str(i) for i in range(n)],  # document numbers, replaced below
-        captured_at=[None if t is None else pd.Timestamp(t).as_unit("ns") for t in captured_at],
-        dialect=dialect,
-        symbols=symbols,
-        validate=validate,
-        exact=exact,
-        markup=markup,
-    )
-    doc = np.asarray(
-        pa.array(frame["source"], from_pandas=True).cast(pa.int64()).to_numpy(), dtype=np.int64
-    )
-    if drop_duplicates and len(frame):
-        keyed = frame[list(DEDUPE_COLUMNS)].copy()
-        keyed["symbol"] = (
-            doc.astype(str).astype(object) + "\x1f" + keyed["symbol"].to_numpy(dtype=object)
-        )
-        keyed["_row"] = np.arange(len(frame))
-        kept = dedupe(keyed)["_row"].to_numpy()
-        frame = frame.iloc[kept].reset_index(drop=True)
-        doc = doc[kept]
-    strip = frame["strip"].to_numpy()
-    frame["strip"] = strip - strip[np.searchsorted(doc, doc)]
-    names = pa.array(list(sources), pa.large_string()).take(pa.array(doc))
-    frame["source"] = pd.array(names, dtype=TEXT_DTYPE)
-    frame["captured_at"] = frame["captured_at"].dt.as_unit("ns")  # the dtype of empty_frame()
-    return frame, doc
-
-
 def _batches(docs: Iterable[WarcDocument], batch_chars: int) -> Iterator[list[WarcDocument]]:
     batch: list[WarcDocument] = []
     size = 0
@@ -625,10 +568,10 @@ def _warc_frames(
     markup: str,
 ) -> Iterator[pd.DataFrame]:
     for batch in _batches(docs, batch_chars):
-        frame, _ = documents_frame(
+        frame = frame_from_texts(
             [d.text for d in batch],
-            [d.source for d in batch],
-            [d.captured_at for d in batch],
+            sources=[d.source for d in batch],
+            captured_at=[d.captured_at for d in batch],
             dialect=dialect,
             symbols=symbols,
             validate=validate,

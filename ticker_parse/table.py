@@ -36,6 +36,7 @@ __all__ = [
     "check_exact",
     "dedupe",
     "empty_frame",
+    "repeated",
 ]
 
 #: Column names in order.
@@ -179,28 +180,41 @@ def empty_frame(*, exact: Exactness = "float") -> pd.DataFrame:
     return assemble_frame(check_entries(Entries.empty(), PSX_INDICES), empty, empty, exact=exact)
 
 
-def dedupe(frame: pd.DataFrame, seen: set[int] | None = None) -> pd.DataFrame:
-    """Drop rows whose displayed fields repeat an earlier row's (a strip shown twice).
+def repeated(
+    frame: pd.DataFrame,
+    *,
+    within: npt.NDArray[np.int64] | None = None,
+    seen: set[int] | None = None,
+) -> npt.NDArray[np.bool_]:
+    """Rows whose displayed fields repeat an earlier row's (a strip shown twice).
 
     Two rows are the same quote when symbol, direction and the *values* of price, change
     and percent are equal: ``61.8`` and ``61.80`` are one price (a float frame cannot tell
     them apart, so neither do the text and Decimal frames). Hashed with pandas' own
-    ``hash_pandas_object``; ``seen`` carries the hashes kept so far across the chunks of one
-    input.
+    ``hash_pandas_object``. ``within`` gives each row a group (a document) and compares rows
+    of one group only; ``seen`` carries the hashes kept so far across the chunks of one
+    input (and is updated).
     """
     if not len(frame):
-        return frame
+        return np.zeros(0, dtype=bool)
     keys = frame[list(DEDUPE_COLUMNS)].copy()
     for name in ("price", "change", "percent"):
-        if keys[name].dtype != np.float64:
-            keys[name] = pd.to_numeric(keys[name].astype(object), errors="coerce").astype(
-                np.float64
-            )
+        if keys[name].dtype != np.float64:  # exact= text or Decimal: compare the values
+            keys[name] = pd.to_numeric(keys[name], errors="coerce").astype(np.float64)
     keys["direction"] = keys["direction"].astype(str)
+    if within is not None:
+        keys["group"] = within
     hashes = pd.util.hash_pandas_object(keys, index=False)
-    keep = ~hashes.duplicated().to_numpy()
+    again: npt.NDArray[np.bool_] = hashes.duplicated().to_numpy(copy=True)
     if seen is not None:
         values = hashes.to_numpy()
-        keep &= ~np.isin(values, np.fromiter(seen, np.uint64, count=len(seen)))
-        seen.update(values[keep].tolist())
-    return frame.loc[keep].reset_index(drop=True)
+        again |= np.isin(values, np.fromiter(seen, np.uint64, count=len(seen)))
+        seen.update(values[~again].tolist())
+    return again
+
+
+def dedupe(frame: pd.DataFrame, seen: set[int] | None = None) -> pd.DataFrame:
+    """``frame`` without the rows :func:`repeated` finds."""
+    if not len(frame):
+        return frame
+    return frame.loc[~repeated(frame, seen=seen)].reset_index(drop=True)
