@@ -645,3 +645,20 @@ def test_parquet_is_not_written_to_a_terminal(
     code, out, err = run(["--format", "parquet", str(OBSERVER_SEED)], capsys)
     assert (code, out) == (2, "")
     assert err.startswith("ticker-parse: Parquet is binary and is not written to a terminal")
+
+
+def test_markup_flag_forces_how_the_input_is_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--markup html renders a page the content check would not take for HTML."""
+    path = tmp_path / "one-tag.txt"
+    path.write_text("AGL<wbr>38.02▲ 0.08 (0.21%)\n", encoding="utf-8")
+    code, out, _ = run(["-q", str(path)], capsys)
+    assert code == 0
+    assert rows(out) == []  # one tag is no evidence of HTML: read as text, no entry
+    code, out, _ = run(["-q", str(path), "--markup", "html"], capsys)
+    assert code == 0
+    assert [r["symbol"] for r in rows(out)] == ["AGL"]
+    code, out, _ = run(["-q", str(path), "--markup", "text"], capsys)
+    assert code == 0
+    assert rows(out) == []

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from ticker_parse import __version__
 from ticker_parse.errors import TickerParseError
@@ -171,6 +172,12 @@ def _parser() -> argparse.ArgumentParser:
         choices=[d.value for d in Dialect],
         default=None,
         help="force one dialect instead of detecting it per strip",
+    )
+    p.add_argument(
+        "--markup",
+        choices=["auto", "html", "text"],
+        default="auto",
+        help="read the input as HTML (as a browser shows it) or as text; auto: by its content",
     )
     p.add_argument(
         "--symbols",
@@ -311,8 +318,6 @@ class _Writer:
             raise _named(exc, self.name) from exc
 
     def _write_parquet(self, table: Any) -> None:
-        import pyarrow.parquet as pq
-
         try:
             if self._parquet is None:
                 self._parquet = pq.ParquetWriter(self.sink, self.schema)
@@ -553,6 +558,7 @@ class _Converter:
                 symbols=self.symbols,
                 validate=not args.no_validate,
                 exact="text",
+                markup=args.markup,
                 source=name,
                 captured_at=stamp,
                 residue=residue,
@@ -639,6 +645,7 @@ class _Converter:
             symbols=self.symbols,
             validate=not args.no_validate,
             exact="text",
+            markup=args.markup,
             drop_duplicates=args.drop_duplicates,
         )
         first = np.searchsorted(doc, doc)
