@@ -86,3 +86,11 @@ def test_chunked_reading_drops_duplicates_across_chunks() -> None:
 def test_version_comes_from_the_installed_metadata() -> None:
     """__version__ is the installed distribution's version, written in one place."""
     assert ticker_parse.__version__ == version("ticker_parse")
+
+
+@pytest.mark.parametrize("text", ["", "   \n", "no quotes here\n"])
+def test_read_ticker_of_nothing_is_an_empty_frame_with_the_full_schema(text: str) -> None:
+    """Empty or entry-less input gives zero rows with every column and dtype."""
+    frame = ticker_parse.read_ticker(io.StringIO(text))
+    assert len(frame) == 0
+    pd.testing.assert_series_equal(frame.dtypes, ticker_parse.empty_frame().dtypes)

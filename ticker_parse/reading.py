@@ -28,6 +28,7 @@ import os
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import IO, BinaryIO, Literal, TypeVar, overload
 
 import numpy as np
@@ -39,6 +40,7 @@ from ticker_parse.errors import (
     TickerParseError,
     TickerReadError,
 )
+from ticker_parse.markup import looks_like_html
 from ticker_parse.models import Dialect, Quote, Residue
 from ticker_parse.pipeline import (
     Parsed,
@@ -716,18 +718,40 @@ def read_ticker(
             markup=markup,
             captured_at=stamp,
         )
-    text = "".join(iter_text(path_or_buffer, encoding=encoding, errors=encoding_errors))
-    return frame_from_text(
-        text,
-        dialect=dialect,
-        symbols=symbols,
-        validate=validate,
-        exact=exact,
-        drop_duplicates=drop_duplicates,
-        markup=markup,
-        source=_source_of(path_or_buffer),
-        captured_at=stamp,
+    pieces = iter_text(path_or_buffer, encoding=encoding, errors=encoding_errors)
+    head = next(pieces, "")
+    source = _source_of(path_or_buffer)
+    if markup == "html" or (markup == "auto" and looks_like_html(head)):
+        # a page is rendered whole: a block cut could fall inside a script
+        return frame_from_text(
+            head + "".join(pieces),
+            dialect=dialect,
+            symbols=symbols,
+            validate=validate,
+            exact=exact,
+            drop_duplicates=drop_duplicates,
+            markup=markup,
+            source=source,
+            captured_at=stamp,
+        )
+    # Text is read block by block, as with chunksize=: the same rows, but never the whole
+    # text as one str, nor the pipeline's intermediate columns for all of it at once.
+    parts = list(
+        block_frames(
+            chain([head], pieces),
+            dialect=dialect,
+            symbols=symbols,
+            validate=validate,
+            exact=exact,
+            markup=markup,
+            source=source,
+            captured_at=stamp,
+        )
     )
+    if not parts:  # no text at all
+        return empty_frame(exact=exact)
+    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    return dedupe(frame) if drop_duplicates else frame
 
 
 @overload
