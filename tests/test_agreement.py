@@ -73,7 +73,12 @@ def _size(entries: int) -> str:
 
 
 def _strip(
-    convention: str, separator: str, known: bool, seed: int, entries: int = ENTRIES
+    convention: str,
+    separator: str,
+    known: bool,
+    seed: int,
+    entries: int = ENTRIES,
+    line: int = 30,
 ) -> Sample:
     text, truth = concatenated_strip(
         entries,
@@ -83,7 +88,7 @@ def _strip(
         convention=convention,
         digit_symbols=0.15,
         separator=separator,
-        newline_every=30,
+        newline_every=line,
     )
     label = "known" if known else "unknown"
     return Sample(
@@ -128,12 +133,14 @@ SAMPLES = [*STRIPS, _brecorder(7), _mixed()]
 #: Tiny blocks are slow (a frame per block), so the cuts are tried on smaller texts: each
 #: convention with known and unknown digit symbols, each with another separator, Business
 #: Recorder lines and a smaller mixed file. 100 glued entries (~2,400 characters) are longer
-#: than a strip the reader carries whole into the next block, so some cuts fall mid-strip.
+#: than a strip the reader carries whole into the next block, so some cuts fall mid-strip
+#: (a glued strip is one line, or one entry a line: the samples have lines of 100 entries).
 CUT_SAMPLES = [
-    _strip("percent", "", True, seed=200, entries=100),
-    _strip("percent", " ", False, seed=201, entries=100),
+    # one line of 100 glued entries: a strip longer than a block carries whole
+    _strip("percent", "", True, seed=200, entries=100, line=100),
+    _strip("percent", " ", False, seed=201, entries=100, line=100),
     _strip("fraction", "\n", True, seed=202, entries=100),
-    _strip("fraction", "\x1c", False, seed=203, entries=100),
+    _strip("fraction", "\x1c", False, seed=203, entries=100, line=100),
     _brecorder(204, entries=80),
     _mixed(scale=1),
 ]
@@ -265,12 +272,14 @@ def test_the_cut_samples_put_each_strips_convention_at_stake() -> None:
     mixed = ticker_parse.parse(CUT_SAMPLES[-1].text).strips  # each short enough to carry
     assert max(s.end - s.start for s in mixed) < 2048
     assert [(s.dialect.value, s.convention) for s in mixed] == [
+        ("concatenated", "fraction"),  # a glued strip is one line: 60 entries, 30 a line
         ("concatenated", "fraction"),
         ("brecorder", "percent"),
         ("marquee", "percent"),
         ("portal", "percent"),
+        ("concatenated", "percent"),  # 45 entries, 30 a line
         ("concatenated", "percent"),
-        ("concatenated", "fraction"),
+        ("concatenated", "fraction"),  # the seed
     ]
 
 

@@ -175,3 +175,14 @@ def test_many_documents_read_together_give_each_documents_rows() -> None:
     ]
     pd.testing.assert_frame_equal(together[columns], one_by_one[columns])
     assert len(together) == 6 * 30  # 3 pages of each kind with a strip, 30 entries each
+
+
+def test_a_big_text_read_in_blocks_gives_the_rows_of_one_reading() -> None:
+    """Past two blocks a text is read block by block: the same frame as in one go."""
+    from ticker_parse.testing import concatenated_strip
+
+    text, _ = concatenated_strip(100_000, seed=3, fault_rate=0.2, newline_every=30)
+    assert len(text) > 2 * ticker_parse.pipeline.BLOCK_SIZE
+    in_blocks = ticker_parse.frame_from_text(text)
+    in_one_go = ticker_parse.frame_from_text(text, timeout=600)  # a timeout reads it whole
+    pd.testing.assert_frame_equal(in_blocks, in_one_go)

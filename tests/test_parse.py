@@ -186,3 +186,14 @@ def test_parse_leaves_the_garbage_collector_as_it_found_it() -> None:
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_a_glued_strip_is_one_line_and_a_list_of_single_entries_is_one_strip() -> None:
+    """Lines of several glued entries are strips of their own (one capture a line);
+    glued entries one a line (a rendered list) form one strip."""
+    two_lines = (
+        "AGL38.02▲ 0.08 (0.21%)BOP9.54▲ 0.22 (2.36%)\nAGL38.1▲ 0.16 (0.42%)BOP9.5▲ 0.18 (1.93%)"
+    )
+    assert [s.count for s in ticker_parse.parse(two_lines).strips] == [2, 2]
+    listed = "AGL38.02▲ 0.08 (0.21%)\nBOP9.54▲ 0.22 (2.36%)\nPSO150▼ -1.5 (-0.99%)"
+    assert [s.count for s in ticker_parse.parse(listed).strips] == [3]

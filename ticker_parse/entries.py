@@ -7,7 +7,8 @@ holds at most one entry, at its end; what comes before it in the piece is its *l
 marquee dialect (pipes, no brackets) is rare and read with the ``regex`` module, and taken
 only on evidence that a run really is a PSX marquee.
 
-Entries are grouped into strips: runs of one dialect separated only by white space. The
+Entries are grouped into strips: runs of one dialect separated only by white space (and,
+for glued strips, on one line). The
 figures stay text here (as displayed); ``checks`` settles splits and judges them.
 """
 
@@ -232,21 +233,42 @@ def _bracketed(text: str, forced: Dialect | None, deadline: float | None) -> Ent
     parts = [_columns(dialect, got, piece, piece_start, piece_end) for piece, dialect, got in found]
     entries = Entries.concat(parts)
     piece_of = np.concatenate([piece for piece, _, _ in found])
+    # A glued strip is one line: a line of several glued entries is a strip of its own (a
+    # dump of captures, one a line); glued entries one a line (a rendered list) are one strip.
+    new_line = np.concatenate(
+        [
+            bool_column(pc.match_substring(got.field("lead"), "\n"))
+            if dialect is Dialect.CONCATENATED
+            else np.zeros(len(got), dtype=bool)
+            for _, dialect, got in found
+        ]
+    )
     if len(found) > 1:
         order = np.argsort(piece_of, kind="stable")
-        entries, piece_of = entries.take(order), piece_of[order]
+        entries, piece_of, new_line = entries.take(order), piece_of[order], new_line[order]
 
     # Strips: a new one after a piece that is not blank and holds no entry, at an entry
-    # with something glued before it, and where the dialect changes.
+    # with something glued before it or on a new line (glued strips), and where the
+    # dialect changes.
     breaks = np.zeros(n, dtype=np.int64)
     if len(remaining):
         breaks[remaining[_not_blank(pieces.take(pa.array(remaining)))]] = 1
-    breaks[piece_of[~entries.lead_blank]] = 1
+    breaks[piece_of[~entries.lead_blank | _glued_lines(new_line)]] = 1
     level = np.cumsum(breaks)[piece_of]
     new_strip = np.ones(len(entries), dtype=bool)
     new_strip[1:] = (level[1:] != level[:-1]) | (entries.dialect[1:] != entries.dialect[:-1])
     strip = np.cumsum(new_strip) - 1
     return replace(entries, strip=strip)
+
+
+def _glued_lines(new_line: BoolArray) -> BoolArray:
+    """Where a glued strip starts at a line break: at each line of several entries, and
+    right after one. ``new_line`` marks the glued entries that open a line."""
+    line = np.cumsum(new_line)
+    several = np.bincount(line) >= 2
+    starts = new_line.copy()
+    starts[1:] &= several[line[1:]] | several[line[:-1]]
+    return starts
 
 
 def _columns(

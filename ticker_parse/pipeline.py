@@ -7,9 +7,10 @@ streaming readers, the CLI, WARC records) calls :func:`run`, so they cannot disa
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -20,16 +21,23 @@ from ticker_parse.checks import Checked, check_entries
 from ticker_parse.entries import read_entries
 from ticker_parse.errors import TickerArgumentError, UnknownDialectError
 from ticker_parse.grammar import known_symbols
+from ticker_parse.markup import looks_like_html
 from ticker_parse.models import Dialect
 from ticker_parse.normalize import Markup, Normalized, check_markup, normalize
 from ticker_parse.table import Exactness, assemble_frame, check_exact, dedupe, repeated
 
 __all__ = [
+    "BLOCK_SIZE",
     "DOCUMENT_SEPARATOR",
+    "MARGIN",
+    "Block",
     "Parsed",
     "Settings",
     "frame_from_text",
     "frame_from_texts",
+    "iter_blocks",
+    "read_block_frames",
+    "read_blocks",
     "read_documents",
     "run",
     "settings",
@@ -100,6 +108,142 @@ def run(
     return Parsed(norm, checked, start, end)
 
 
+#: Characters per block when a big text is read in pieces (streams, big texts).
+BLOCK_SIZE = 1 << 20
+_T = TypeVar("_T")
+
+# --- blocks ------------------------------------------------------------------------------
+
+#: Longer than any entry the grammars accept (the longest, a spaced-out portal entry, is
+#: under 400 characters).
+MARGIN = 1024
+
+
+def _safe_cut(buf: str, limit: int, margin: int) -> int:
+    """Where ``buf`` may be cut (0: not yet): after the last ``)`` or ``|`` before
+    ``limit``, which ends an entry if anything does; with neither in sight, ``margin``
+    characters back."""
+    # after a ")" first: a marquee run (pipes, no brackets) then stays in one block
+    cut = buf.rfind(")", 0, limit) + 1 or buf.rfind("|", 0, limit) + 1
+    if cut > 0:
+        return cut
+    return max(0, limit - margin)
+
+
+def iter_blocks(
+    pieces: Iterable[str], *, margin: int = MARGIN, min_block: int = BLOCK_SIZE
+) -> Iterator[tuple[int, str]]:
+    """Regroup text ``pieces`` into ``(offset, block)`` pairs cut at safe places."""
+    buf = ""
+    base = 0
+    for piece in pieces:
+        buf += piece
+        if len(buf) < min_block + margin:
+            continue
+        cut = _safe_cut(buf, len(buf) - margin, margin)
+        if cut > 0:
+            yield base, buf[:cut]
+            base += cut
+            buf = buf[cut:]
+    if buf:
+        yield base, buf
+
+
+def _carry_limit(block_size: int) -> int:
+    """The longest strip carried whole into the next block (a quarter of a block)."""
+    return max(block_size, 4 * MARGIN) // 4 + MARGIN
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One block of a stream, read by the pipeline.
+
+    Rows from ``rows`` on (and the text from ``limit`` on) belong to a strip that runs to
+    the block's end: they were carried into the next block instead.
+    """
+
+    offset: int
+    text: str
+    parsed: Parsed
+    rows: int
+    limit: int
+
+
+def _with_last(items: Iterable[_T]) -> Iterator[tuple[_T, bool]]:
+    it = iter(items)
+    try:
+        previous = next(it)
+    except StopIteration:
+        return
+    for item in it:
+        yield previous, False
+        previous = item
+    yield previous, True
+
+
+def _tail_start(parsed: Parsed, text: str) -> int | None:
+    """Where the last strip of ``text`` starts, if it runs to the end of the text."""
+    strip = parsed.checked.entries.strip
+    if not len(strip) or text[int(parsed.end[-1]) :].strip():
+        return None
+    return int(parsed.start[int(np.searchsorted(strip, strip[-1]))])
+
+
+def read_blocks(
+    pieces: Iterable[str], options: Settings, *, focus: bool, block_size: int
+) -> Iterator[Block]:
+    """The pipeline over a stream's safe blocks, each ending after a whole strip where it can.
+
+    A strip that runs to a block's end may go on in the next block: its text is carried
+    over and read again there, so that every strip is read, and its convention voted on, in
+    one piece wherever the blocks were cut. A strip longer than :func:`_carry_limit` is read
+    where the cut falls.
+    """
+    held = ""
+    for (base, block), is_last in _with_last(iter_blocks(pieces, min_block=block_size)):
+        text, offset = held + block, base - len(held)
+        held = ""
+        parsed = run(text, options, focus=focus)
+        rows, limit = len(parsed.start), len(text)
+        tail = None if is_last else _tail_start(parsed, text)
+        if tail is not None and len(text) - tail < _carry_limit(block_size):
+            held, limit = text[tail:], tail
+            rows = int(np.searchsorted(parsed.start, tail))
+        yield Block(offset, text, parsed, rows, limit)
+
+
+def read_block_frames(
+    pieces: Iterable[str],
+    options: Settings,
+    *,
+    exact: Exactness,
+    source: str | None = None,
+    captured_at: pd.Timestamp | None = None,
+    focus: bool = True,
+    block_size: int = BLOCK_SIZE,
+) -> Iterator[tuple[Block, pd.DataFrame]]:
+    """Each block of a text given in ``pieces``, and its frame: offsets into the whole text,
+    strips numbered on from the blocks before, the rows of a carried strip left out (they
+    come with the next block)."""
+    strips = 0
+    for block in read_blocks(pieces, options, focus=focus, block_size=block_size):
+        parsed = block.parsed
+        frame = assemble_frame(
+            parsed.checked,
+            parsed.start + block.offset,
+            parsed.end + block.offset,
+            exact=exact,
+            source=source,
+            captured_at=captured_at,
+            strip_base=strips,
+        )
+        if block.rows < len(frame):
+            frame = frame.iloc[: block.rows].reset_index(drop=True)
+        if len(frame):
+            strips = int(frame["strip"].iloc[-1]) + 1
+        yield block, frame
+
+
 def frame_from_text(
     text: str,
     *,
@@ -118,17 +262,36 @@ def frame_from_text(
     A pure function of its arguments, picklable, so that Dask can map it over files.
     """
     options = settings(dialect=dialect, symbols=symbols, validate=validate, markup=markup)
-    deadline = None if timeout is None else time.monotonic() + timeout
-    parsed = run(text, options, focus=True, deadline=deadline)
-    frame = assemble_frame(
-        parsed.checked,
-        parsed.start,
-        parsed.end,
-        exact=check_exact(exact),
-        source=source,
-        captured_at=captured_at,
-    )
+    exactness = check_exact(exact)
+    if timeout is None and len(text) > 2 * BLOCK_SIZE and not _is_page(text, options):
+        # a big text in blocks: the same rows, without the pipeline's intermediate columns
+        # for all of it at once (a page is rendered whole: a cut could fall in a script)
+        pieces = (text[i : i + BLOCK_SIZE] for i in range(0, len(text), BLOCK_SIZE))
+        parts = [
+            f
+            for _, f in read_block_frames(
+                pieces, options, exact=exactness, source=source, captured_at=captured_at
+            )
+        ]
+        frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    else:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        parsed = run(text, options, focus=True, deadline=deadline)
+        frame = assemble_frame(
+            parsed.checked,
+            parsed.start,
+            parsed.end,
+            exact=exactness,
+            source=source,
+            captured_at=captured_at,
+        )
     return dedupe(frame) if drop_duplicates else frame
+
+
+def _is_page(text: str, options: Settings) -> bool:
+    return options.markup == "html" or (
+        options.markup == "auto" and "<" in text and looks_like_html(text)
+    )
 
 
 def read_documents(

@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 from itertools import chain
 from typing import IO, BinaryIO, Literal, TypeVar, overload
 
-import numpy as np
 import pandas as pd
 
 from ticker_parse.errors import (
@@ -43,17 +42,20 @@ from ticker_parse.errors import (
 from ticker_parse.markup import looks_like_html
 from ticker_parse.models import Dialect, Quote, Residue
 from ticker_parse.pipeline import (
-    Parsed,
+    BLOCK_SIZE,
+    MARGIN,
+    Block,
     Settings,
     frame_from_text,
     frame_from_texts,
-    run,
+    iter_blocks,
+    read_block_frames,
+    read_blocks,
     settings,
 )
 from ticker_parse.records import build_records, residue_between
 from ticker_parse.table import (
     Exactness,
-    assemble_frame,
     check_exact,
     dedupe,
     empty_frame,
@@ -88,7 +90,7 @@ logger = logging.getLogger("ticker_parse")
 PathOrBuffer = str | os.PathLike[str] | IO[str]
 _T = TypeVar("_T")
 
-_BLOCK = 1 << 20
+_BLOCK = BLOCK_SIZE
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF8, "utf-8"),
     (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE, whose BOM is its prefix
@@ -231,43 +233,6 @@ def describe_path(path: str) -> str:
     return "<stdin>" if path == "-" else os.fspath(path)
 
 
-# --- blocks ------------------------------------------------------------------------------
-
-#: Longer than any entry the grammars accept (the longest, a spaced-out portal entry, is
-#: under 400 characters).
-MARGIN = 1024
-
-
-def _safe_cut(buf: str, limit: int, margin: int) -> int:
-    """Where ``buf`` may be cut (0: not yet): after the last ``)`` or ``|`` before
-    ``limit``, which ends an entry if anything does; with neither in sight, ``margin``
-    characters back."""
-    # after a ")" first: a marquee run (pipes, no brackets) then stays in one block
-    cut = buf.rfind(")", 0, limit) + 1 or buf.rfind("|", 0, limit) + 1
-    if cut > 0:
-        return cut
-    return max(0, limit - margin)
-
-
-def iter_blocks(
-    pieces: Iterable[str], *, margin: int = MARGIN, min_block: int = _BLOCK
-) -> Iterator[tuple[int, str]]:
-    """Regroup text ``pieces`` into ``(offset, block)`` pairs cut at safe places."""
-    buf = ""
-    base = 0
-    for piece in pieces:
-        buf += piece
-        if len(buf) < min_block + margin:
-            continue
-        cut = _safe_cut(buf, len(buf) - margin, margin)
-        if cut > 0:
-            yield base, buf[:cut]
-            base += cut
-            buf = buf[cut:]
-    if buf:
-        yield base, buf
-
-
 def iter_text(
     path_or_buffer: PathOrBuffer,
     *,
@@ -315,70 +280,7 @@ def _check_chunksize(chunksize: object) -> int:
     return chunksize
 
 
-def _carry_limit(block_size: int) -> int:
-    """The longest strip carried whole into the next block (a quarter of a block)."""
-    return max(block_size, 4 * MARGIN) // 4 + MARGIN
-
-
-@dataclass(frozen=True, slots=True)
-class _Block:
-    """One block of a stream, read by the pipeline.
-
-    Rows from ``rows`` on (and the text from ``limit`` on) belong to a strip that runs to
-    the block's end: they were carried into the next block instead.
-    """
-
-    offset: int
-    text: str
-    parsed: Parsed
-    rows: int
-    limit: int
-
-
-def _with_last(items: Iterable[_T]) -> Iterator[tuple[_T, bool]]:
-    it = iter(items)
-    try:
-        previous = next(it)
-    except StopIteration:
-        return
-    for item in it:
-        yield previous, False
-        previous = item
-    yield previous, True
-
-
-def _tail_start(parsed: Parsed, text: str) -> int | None:
-    """Where the last strip of ``text`` starts, if it runs to the end of the text."""
-    strip = parsed.checked.entries.strip
-    if not len(strip) or text[int(parsed.end[-1]) :].strip():
-        return None
-    return int(parsed.start[int(np.searchsorted(strip, strip[-1]))])
-
-
-def _read_blocks(
-    pieces: Iterable[str], options: Settings, *, focus: bool, block_size: int
-) -> Iterator[_Block]:
-    """The pipeline over a stream's safe blocks, each ending after a whole strip where it can.
-
-    A strip that runs to a block's end may go on in the next block: its text is carried
-    over and read again there, so that every strip is read, and its convention voted on, in
-    one piece wherever the blocks were cut. A strip longer than :func:`_carry_limit` is read
-    where the cut falls.
-    """
-    held = ""
-    for (base, block), is_last in _with_last(iter_blocks(pieces, min_block=block_size)):
-        text, offset = held + block, base - len(held)
-        held = ""
-        parsed = run(text, options, focus=focus)
-        rows, limit = len(parsed.start), len(text)
-        tail = None if is_last else _tail_start(parsed, text)
-        if tail is not None and len(text) - tail < _carry_limit(block_size):
-            held, limit = text[tail:], tail
-            rows = int(np.searchsorted(parsed.start, tail))
-        yield _Block(offset, text, parsed, rows, limit)
-
-
-def _shifted_residue(block: _Block) -> Iterator[Residue]:
+def _shifted_residue(block: Block) -> Iterator[Residue]:
     rows = block.rows
     spans = zip(block.parsed.start[:rows].tolist(), block.parsed.end[:rows].tolist(), strict=True)
     for r in residue_between(block.text[: block.limit], spans):
@@ -404,23 +306,15 @@ def block_frames(
     there too, from the same reading.
     """
     options = settings(dialect=dialect, symbols=symbols, validate=validate, markup=markup)
-    exactness = check_exact(exact)
-    strips = 0
-    for block in _read_blocks(pieces, options, focus=residue is None, block_size=block_size):
-        parsed = block.parsed
-        frame = assemble_frame(
-            parsed.checked,
-            parsed.start + block.offset,
-            parsed.end + block.offset,
-            exact=exactness,
-            source=source,
-            captured_at=captured_at,
-            strip_base=strips,
-        )
-        if block.rows < len(frame):
-            frame = frame.iloc[: block.rows].reset_index(drop=True)
-        if len(frame):
-            strips = int(frame["strip"].iloc[-1]) + 1
+    for block, frame in read_block_frames(
+        pieces,
+        options,
+        exact=check_exact(exact),
+        source=source,
+        captured_at=captured_at,
+        focus=residue is None,
+        block_size=block_size,
+    ):
         if residue is not None:
             residue.extend(_shifted_residue(block))
         yield frame
@@ -879,7 +773,7 @@ def _items(
     pieces: Iterable[str], options: Settings, *, residue: bool, block_size: int
 ) -> Iterator[Quote | Residue]:
     """Quotes (and with ``residue``, residue) of a stream of text, in text order."""
-    for block in _read_blocks(pieces, options, focus=False, block_size=block_size):
+    for block in read_blocks(pieces, options, focus=False, block_size=block_size):
         quotes, _ = build_records(block.text, block.parsed)
         shifted = (
             q.model_copy(update={"start": q.start + block.offset, "end": q.end + block.offset})
