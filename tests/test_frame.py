@@ -186,3 +186,16 @@ def test_a_big_text_read_in_blocks_gives_the_rows_of_one_reading() -> None:
     in_blocks = ticker_parse.frame_from_text(text)
     in_one_go = ticker_parse.frame_from_text(text, timeout=600)  # a timeout reads it whole
     pd.testing.assert_frame_equal(in_blocks, in_one_go)
+
+
+def test_float_figures_are_the_displayed_figures_read_as_floats() -> None:
+    """A price whose digits moved into the symbol is still float(its text), not a
+    subtraction's rounding error (28379.609999999986 for 28379.61)."""
+    from ticker_parse.testing import concatenated_strip
+
+    text, _ = concatenated_strip(3000, seed=5, digit_symbols=0.3, newline_every=30)
+    floats = ticker_parse.frame_from_text(text)
+    texts = ticker_parse.frame_from_text(text, exact="text")
+    for name in ("price", "change", "percent"):
+        assert floats[name].tolist() == [float(t) for t in texts[name]]
+    assert (floats["symbol"].str[-1].str.isdigit()).sum() > 100  # digits did move

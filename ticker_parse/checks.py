@@ -567,7 +567,11 @@ def resolve_splits(
     symbol = _scatter(
         symbol, changed, [f"{s}{t[:d]}" for s, t, d in zip(names, texts, ks, strict=True)]
     )
-    price_text = _scatter(price_text, changed, [t[d:] for t, d in zip(texts, ks, strict=True)])
+    new_texts = [t[d:] for t, d in zip(texts, ks, strict=True)]
+    price_text = _scatter(price_text, changed, new_texts)
+    # the price as read from its text (the subtraction that tested the split is a float
+    # off by a rounding error: 28379.609999999986 for 28379.61)
+    new_price[changed] = [float(t.replace(",", "")) for t in new_texts]
     return symbol, price_text, new_price, alternatives
 
 
