@@ -2,7 +2,7 @@
 
     python examples/benchmark.py                 # 1,000,000 entries, 2,000 pages (minutes)
     python examples/benchmark.py --entries 100000 --pages 200   # quick (under a minute)
-    python examples/benchmark.py --workloads concat,faulty --no-scanner
+    python examples/benchmark.py --workloads concat,faulty
     python examples/benchmark.py --stream-mb 1000   # also stream a 1 GB file
 
 Input: entries in the seed's concatenated dialect (random symbols and honest figures), a
@@ -34,22 +34,17 @@ reported as ours / floor and naive / ours on the same input:
   ``html_page`` written here with warcio): ``read_ticker(path)`` and the CLI to CSV, against
   the WARC reader alone plus the arrow scan (floor) or plus ``naive`` per page; also reports
   records/s, entries/s and the WARC reader's share of ``read_ticker``'s time.
-
-``--no-scanner`` makes numba unimportable (here and in the CLI's process), so the pyarrow
-engine does the work; by default the compiled scanner is loaded before timing.
 """
 
 from __future__ import annotations
 
 import argparse
-import atexit
 import io
 import os
 import platform
 import random
 import re
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -191,7 +186,6 @@ def memory_child(kind: str, entries: int, path: str | None) -> None:
     """Run one measurement in this (fresh) process and print the peak RSS growth."""
     if kind == "stream":
         assert path is not None
-        _load_scanner()  # import and warm up everything before the baseline
         ticker_parse.frame_from_text(make_text(50_000))
         before = _rss_bytes()
         rows = 0
@@ -206,7 +200,6 @@ def memory_child(kind: str, entries: int, path: str | None) -> None:
         "parse": lambda t: ticker_parse.parse(t),
     }
     fn = choices[kind]
-    _load_scanner()  # import and warm up everything before the baseline
     fn(make_text(50_000) if kind != "parse" else text[:1000])
     before = _rss_bytes()
     result = fn(text)
@@ -219,43 +212,8 @@ def _child(*args: str) -> tuple[int, int]:
         capture_output=True,
         text=True,
         check=True,
-        env=_child_env(),
     ).stdout.split()
     return int(out[0]), int(out[1])
-
-
-# --- the scanner switch -------------------------------------------------------------------
-
-_NO_NUMBA_DIR: str | None = None  # set by --no-scanner: a directory whose numba.py fails
-
-
-def _block_numba() -> None:
-    """Make numba unimportable here and in child processes (the pyarrow reader then works)."""
-    global _NO_NUMBA_DIR
-    if "numba" in sys.modules and sys.modules["numba"] is not None:
-        sys.exit("--no-scanner: numba is already imported")
-    sys.modules["numba"] = None  # type: ignore[assignment]  # import numba -> ImportError
-    _NO_NUMBA_DIR = tempfile.mkdtemp(prefix="no-numba-")
-    atexit.register(shutil.rmtree, _NO_NUMBA_DIR, ignore_errors=True)
-    with open(os.path.join(_NO_NUMBA_DIR, "numba.py"), "w") as fh:
-        fh.write('raise ImportError("numba blocked by benchmark.py --no-scanner")\n')
-
-
-def _child_env() -> dict[str, str]:
-    env = dict(os.environ)
-    if _NO_NUMBA_DIR is not None:
-        env["PYTHONPATH"] = os.pathsep.join(
-            p for p in (_NO_NUMBA_DIR, env.get("PYTHONPATH", "")) if p
-        )
-    return env
-
-
-def _load_scanner() -> bool:
-    """Load the compiled scanner unless --no-scanner; False where it is missing."""
-    load = getattr(ticker_parse, "load_scanner", None)
-    if _NO_NUMBA_DIR is not None or load is None:
-        return False
-    return bool(load())
 
 
 def write_dump(path: str, megabytes: int) -> int:
@@ -355,7 +313,7 @@ def run_html(table: Table, pages: int, repeat: int, budget: float) -> None:
 
         def cli_pages() -> None:
             cmd = [sys.executable, "-m", "ticker_parse", *paths, "-o", out, "-q"]
-            subprocess.run(cmd, check=True, env=_child_env())
+            subprocess.run(cmd, check=True)
 
         frames: list[pd.DataFrame] = []
 
@@ -453,7 +411,7 @@ def run_warc(table: Table, pages: int, repeat: int, budget: float) -> None:
 
         def cli_warc() -> None:
             cmd = [sys.executable, "-m", "ticker_parse", path, "-o", out, "-q"]
-            subprocess.run(cmd, check=True, env=_child_env())
+            subprocess.run(cmd, check=True)
 
         t_reader = best_of(repeat, reader_only, budget)
         t_floor = best_of(repeat, floor_warc, budget)
@@ -499,16 +457,8 @@ def main() -> None:
         default=",".join(WORKLOADS),
         help=f"comma-separated, any of {','.join(WORKLOADS)} (default: all)",
     )
-    p.add_argument(
-        "--scanner",
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help="load the compiled scanner first (--no-scanner: make numba unimportable)",
-    )
     p.add_argument("--memory-child", nargs="+", help=argparse.SUPPRESS)
     args = p.parse_args()
-    if not args.scanner:
-        _block_numba()
     if args.memory_child:
         kind, entries, *rest = args.memory_child
         memory_child(kind, int(entries), rest[0] if rest else None)
@@ -526,8 +476,6 @@ def main() -> None:
     n = args.entries
     print(f"ticker_parse {ticker_parse.__version__}, Python {platform.python_version()},")
     print(f"{platform.machine()}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}")
-    scanner = _load_scanner()  # numba's one-time load is not the cost of an entry
-    print(f"compiled scanner: {'loaded' if scanner else 'not used (pyarrow reader)'}")
 
     if "concat" in workloads:
         text = make_text(n)
