@@ -23,7 +23,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ticker_parse import grammar
+from ticker_parse import _kernel, grammar
 from ticker_parse.errors import TickerTimeoutError
 from ticker_parse.models import Dialect
 
@@ -187,6 +187,30 @@ def _arrow_text(text: str) -> pa.Array:
         return pa.array([clean], pa.large_string())
 
 
+#: Texts of at least this many characters are read by the compiled reader when numba is
+#: installed (``[fast]``); shorter ones would not repay numba's import (about a second).
+KERNEL_MIN_CHARS = 1 << 18
+#: None: the compiled reader when it is installed and the text big enough; True or False:
+#: always or never (tests compare both paths).
+use_kernel: bool | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class _Found:
+    """The entries of a text's pieces, in piece order (strips not numbered yet).
+
+    ``pieces``: how many pieces end in ``)``; ``piece_of``: each entry's piece; ``new_line``:
+    a concatenated entry whose lead holds a line break; ``unread``: pieces that are not
+    blank and hold no entry (they break strips).
+    """
+
+    pieces: int
+    entries: Entries
+    piece_of: IntArray
+    new_line: BoolArray
+    unread: IntArray
+
+
 def _bracketed(text: str, forced: Dialect | None, deadline: float | None) -> Entries:
     """Entries of the ``)``-terminated dialects, strips numbered from 0."""
     dialects = [
@@ -194,22 +218,65 @@ def _bracketed(text: str, forced: Dialect | None, deadline: float | None) -> Ent
     ]
     if not dialects:
         return Entries.empty()
+    found = _read_pieces(text, dialects, deadline)
+    entries, piece_of = found.entries, found.piece_of
+    if not len(entries):
+        return Entries.empty()
+    # Strips: a new one after a piece that is not blank and holds no entry, at an entry
+    # with something glued before it or on a new line (glued strips), and where the
+    # dialect changes.
+    breaks = np.zeros(found.pieces, dtype=np.int64)
+    breaks[found.unread] = 1
+    breaks[piece_of[~entries.lead_blank | _glued_lines(found.new_line)]] = 1
+    level = np.cumsum(breaks)[piece_of]
+    new_strip = np.ones(len(entries), dtype=bool)
+    new_strip[1:] = (level[1:] != level[:-1]) | (entries.dialect[1:] != entries.dialect[:-1])
+    strip = np.cumsum(new_strip) - 1
+    return replace(entries, strip=strip)
+
+
+def _read_pieces(text: str, dialects: list[Dialect], deadline: float | None) -> _Found:
+    """The text cut at every ``)``, each piece read: by the compiled reader where it can
+    (clean concatenated entries), by the RE2 patterns everywhere else."""
+    wanted = use_kernel if use_kernel is not None else len(text) >= KERNEL_MIN_CHARS
+    compiled = _kernel.load() if wanted and Dialect.CONCATENATED in dialects else None
+    if compiled is not None:
+        return _kernel_pieces(compiled, text, dialects, deadline)
     cut = pc.list_flatten(pc.split_pattern(_arrow_text(text), ")"))
     n = len(cut) - 1  # the text after the last ")" closes no entry
     if n <= 0:
-        return Entries.empty()
+        return _Found(0, Entries.empty(), _NO_ROWS, np.empty(0, bool), _NO_ROWS)
     pieces = cut.slice(0, n)
     lengths = pc.utf8_length(pieces).to_numpy().astype(np.int64)
     piece_end = np.cumsum(lengths + 1)  # just past the piece's ")"
     piece_start = piece_end - lengths - 1
+    return _match_pieces(
+        pieces, np.arange(n, dtype=np.int64), piece_start, piece_end, n, dialects, text, deadline
+    )
 
-    remaining = np.arange(n, dtype=np.int64)
+
+_NO_ROWS = np.empty(0, np.int64)
+
+
+def _match_pieces(
+    pieces: pa.Array,
+    number: IntArray,
+    piece_start: IntArray,
+    piece_end: IntArray,
+    n: int,
+    dialects: list[Dialect],
+    text: str,
+    deadline: float | None,
+) -> _Found:
+    """``pieces`` (the text's pieces ``number``, ``n`` in all) matched against each
+    dialect's pattern in turn."""
+    remaining = np.arange(len(pieces), dtype=np.int64)
     found: list[tuple[IntArray, Dialect, pa.StructArray]] = []
     for dialect in dialects:
         if not len(remaining):
             break
         _check_deadline(deadline, text)
-        subset = pieces if len(remaining) == n else pieces.take(pa.array(remaining))
+        subset = pieces if len(remaining) == len(pieces) else pieces.take(pa.array(remaining))
         matched = pc.extract_regex(subset, _PIECE_PATTERNS[dialect])
         ok = bool_column(matched.is_valid())
         if not ok.any():
@@ -227,12 +294,14 @@ def _bracketed(text: str, forced: Dialect | None, deadline: float | None) -> Ent
             hit = hit[~bad]
         found.append((remaining[hit], dialect, got))
         remaining = remaining[~ok]
+    unread = _NO_ROWS
+    if len(remaining):
+        unread = number[remaining[_not_blank(pieces.take(pa.array(remaining)))]]
     if not found:
-        return Entries.empty()
-
+        return _Found(n, Entries.empty(), _NO_ROWS, np.empty(0, bool), unread)
     parts = [_columns(dialect, got, piece, piece_start, piece_end) for piece, dialect, got in found]
     entries = Entries.concat(parts)
-    piece_of = np.concatenate([piece for piece, _, _ in found])
+    piece_of = number[np.concatenate([piece for piece, _, _ in found])]
     # A glued strip is one line: a line of several glued entries is a strip of its own (a
     # dump of captures, one a line); glued entries one a line (a rendered list) are one strip.
     new_line = np.concatenate(
@@ -246,19 +315,62 @@ def _bracketed(text: str, forced: Dialect | None, deadline: float | None) -> Ent
     if len(found) > 1:
         order = np.argsort(piece_of, kind="stable")
         entries, piece_of, new_line = entries.take(order), piece_of[order], new_line[order]
+    return _Found(n, entries, piece_of, new_line, unread)
 
-    # Strips: a new one after a piece that is not blank and holds no entry, at an entry
-    # with something glued before it or on a new line (glued strips), and where the
-    # dialect changes.
-    breaks = np.zeros(n, dtype=np.int64)
-    if len(remaining):
-        breaks[remaining[_not_blank(pieces.take(pa.array(remaining)))]] = 1
-    breaks[piece_of[~entries.lead_blank | _glued_lines(new_line)]] = 1
-    level = np.cumsum(breaks)[piece_of]
-    new_strip = np.ones(len(entries), dtype=bool)
-    new_strip[1:] = (level[1:] != level[:-1]) | (entries.dialect[1:] != entries.dialect[:-1])
-    strip = np.cumsum(new_strip) - 1
-    return replace(entries, strip=strip)
+
+def _string_column(data: npt.NDArray[np.uint8], offsets: IntArray) -> pa.Array:
+    """A ``large_string`` array on packed UTF-8 ``data`` and its offsets, without a copy."""
+    return pa.Array.from_buffers(
+        pa.large_string(), len(offsets) - 1, [None, pa.py_buffer(offsets), pa.py_buffer(data)]
+    )
+
+
+def _kernel_pieces(
+    compiled: Any, text: str, dialects: list[Dialect], deadline: float | None
+) -> _Found:
+    """:func:`_read_pieces` with the compiled reader: the pieces it cannot read go to RE2."""
+    arrow = _arrow_text(text)
+    _, offsets, data = arrow.buffers()
+    size = int(np.frombuffer(offsets, np.int64, count=2)[1])
+    buf = np.frombuffer(data, np.uint8, count=size) if size else np.empty(0, np.uint8)
+    got = _kernel.scan(compiled, buf)
+    m = len(got.piece)
+    up = (got.flags & _kernel.FLAG_UP).astype(bool)
+    symbol, price, change, percent = (_string_column(d, o) for d, o in got.columns)
+    entries = Entries(
+        start=got.start,
+        end=got.end,
+        dialect=np.full(m, _CODE[Dialect.CONCATENATED], dtype=np.int8),
+        symbol=symbol,
+        price=price,
+        change=change,
+        percent=percent,
+        direction=np.where(up, UP, DOWN).astype(np.int8),
+        conflict=np.zeros(m, dtype=bool),
+        strip=np.zeros(m, dtype=np.int64),
+        lead_blank=np.ones(m, dtype=bool),
+        glued=np.ones(m, dtype=bool),
+    )
+    new_line = (got.flags & _kernel.FLAG_NEW_LINE).astype(bool)
+    scanned = _Found(got.pieces, entries, got.piece, new_line, _NO_ROWS)
+    if not len(got.rest_piece):
+        return scanned
+    rest = _string_column(*_kernel.gather(compiled, buf, got.rest_bytes, got.rest_ends))
+    rest_end = got.rest_char + got.rest_chars + 1
+    matched = _match_pieces(
+        rest, got.rest_piece, got.rest_char, rest_end, got.pieces, dialects, text, deadline
+    )
+    if not len(matched.entries):
+        return replace(scanned, unread=matched.unread)
+    piece_of = np.concatenate([scanned.piece_of, matched.piece_of])
+    order = np.argsort(piece_of, kind="stable")
+    return _Found(
+        got.pieces,
+        Entries.concat([scanned.entries, matched.entries]).take(order),
+        piece_of[order],
+        np.concatenate([scanned.new_line, matched.new_line])[order],
+        matched.unread,
+    )
 
 
 def _glued_lines(new_line: BoolArray) -> BoolArray:
