@@ -1,0 +1,222 @@
+"""The compiled reader (``[fast]``) gives exactly the RE2 path's rows, wherever it reads."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import fields
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ticker_parse import _kernel, entries, frame_from_text, testing
+from ticker_parse.entries import Entries, read_entries
+from ticker_parse.models import Dialect
+from ticker_parse.normalize import normalize
+
+needs_numba = pytest.mark.skipif(_kernel.load() is None, reason="numba is not installed")
+
+
+@pytest.fixture(autouse=True)
+def _restore_switch() -> Iterator[None]:
+    yield
+    entries.use_kernel = None
+
+
+def _read(text: str, kernel: bool, dialect: Dialect | None = None) -> Entries:
+    entries.use_kernel = kernel
+    try:
+        return read_entries(text, dialect)
+    finally:
+        entries.use_kernel = None
+
+
+def _assert_same(text: str) -> Entries:
+    """Both paths' rows for ``text`` (any dialect, and concatenated forced) are equal."""
+    got = Entries.empty()
+    for dialect in (None, Dialect.CONCATENATED):
+        re2, compiled = _read(text, False, dialect), _read(text, True, dialect)
+        for f in fields(Entries):
+            a, b = getattr(re2, f.name), getattr(compiled, f.name)
+            if isinstance(a, pa.Array):
+                assert a.type == b.type, (f.name, text[:200])
+                assert a.to_pylist() == b.to_pylist(), (f.name, text[:200])
+            else:
+                assert a.dtype == b.dtype, (f.name, text[:200])
+                assert np.array_equal(a, b), (f.name, text[:200])
+        if dialect is None:
+            got = compiled
+    return got
+
+
+def _scan(text: str) -> _kernel.Scanned:
+    compiled = _kernel.load()
+    assert compiled is not None
+    return _kernel.scan(compiled, np.frombuffer(text.encode("utf-8"), np.uint8))
+
+
+def _generated() -> Iterator[tuple[str, str]]:
+    for seed in range(3):
+        yield (
+            f"faulty-{seed}",
+            testing.concatenated_strip(
+                3000, seed=seed, fault_rate=0.3, newline_every=7, digit_symbols=0.5
+            )[0],
+        )
+        for separator in (" ", "\t", "  \n ", " | ", "\x85"):
+            text, _ = testing.concatenated_strip(
+                500, seed=seed, separator=separator, convention="fraction", fault_rate=0.1
+            )
+            yield f"sep-{seed}-{separator!r}", text
+        for markup in ("plain", "spans", "pretty"):
+            for strip in ("concatenated", "brecorder", "none"):
+                page, _ = testing.html_page(seed=seed, markup=markup, strip=strip)
+                yield f"page-{seed}-{markup}-{strip}", normalize(page, markup="auto").text
+    br, _ = testing.brecorder_lines(300, seed=1)
+    mixed, _ = testing.concatenated_strip(300, seed=2)
+    yield "br-and-concatenated", br + "\n" + mixed + "\n" + br
+
+
+_GENERATED = dict(_generated())
+
+
+@needs_numba
+@pytest.mark.parametrize("name", list(_GENERATED))
+def test_generated_texts(name: str) -> None:
+    _assert_same(_GENERATED[name])
+
+
+@needs_numba
+@pytest.mark.parametrize("index", range(len(testing.hostile_texts(1))))
+def test_hostile_texts(index: int) -> None:
+    _assert_same(testing.hostile_texts(1)[index])
+
+
+_EDGES = {
+    "empty": "",
+    "only brackets": ")))",
+    "blank pieces": " )\n\t)",
+    "unclosed tail": "AGL38.02▲ 0.08 (0.21%)BOP9.54▼ -0.1 (-1.04%",
+    "text not ending in )": "AGL38.02▲ 0.08 (0.21%)  and then some words",
+    "lone surrogate": "AGL38.02▲ 0.08 (0.21%)\ud800BOP9.54▼ -0.1 (-1.04%)X\udfff1▲1(1%)",
+    "16 digits": "AGL1234567890123456▲ 0.08 (0.21%)BOP9.54▼ -1234567890123456 (-1.04%)",
+    "15 digits": "AGL123456789012345.12345678▲ 123456789012345 (123456.12345678%)",
+    "9 decimals": "AGL38.123456789▲ 0.08 (0.21%)B1▲ 1 (1.123456789%)",
+    "ampersand": "PAK&CO38.02▲ 0.08 (0.21%)A&1▲ 1 (1%)&A1▲ 1 (1%)",
+    "gaps": "AGL38.02\t▲\n0.08\t\t(0.21%)BOP9.54 \n\t ▼ \n\t\n-0.1    (-1.04%)",
+    "gap of five": "AGL38.02     ▲ 0.08 (0.21%)BOP9.54▼      -0.1 (-1.04%)",
+    "junk before": "news: AGL38.02▲ 0.08 (0.21%)x AGL38.02▲ 0.08 (0.21%)",
+    "glued junk before": "MARKETSAGL38.02▲ 0.08 (0.21%)10:45AGL38.02▲ 0.08 (0.21%)",
+    "long symbol": "ABCDEFGHIJKLM38.02▲ 0.08 (0.21%)ABCDEFGHIJKL38.02▲ 0.08 (0.21%)",
+    "futures": "AGL-NOV38.02▲ 0.08 (0.21%)AGL-NOVEMB1▲ 1 (1%)AGL-1▲ 1 (1%)A-B&1▲1(1%)",
+    "spaced symbol": "KSE100 67,194.5▲ 0.08 (0.21%)\nAGL 38.02▲ 0.08 (0.21%)",
+    "thousands": "KSE10067,194▲ 1,038.02 (0.21%)A1,234,567.5▲1(1%)A1,23▲1(1%)A1234,567▲1(1%)",
+    "six groups": "A1,234,567,890,123,456▲1(1%)A1,234,567,890,123▲1(1%)",
+    "percent spaces": "A1▲1( 1 % )A1▲1(  1%)A1▲1(1  %)A1▲1(1% \n)A1▲1(1%\n)",
+    "signs": "A1▲+1(+1%)A1▼-1(-1%)A1▼--1(1%)A+1▲1(1%)A1▲1(1.%)A1▲.5(1%)",
+    "arrows": "A1►1(1%)A1▲▲1(1%)A1▼ ▲1(1%)",
+    "lead blanks": "\x0b\x0c\r\x1c\x1d\x1e\x1f\x85 A1▲1(1%)\u2003A1▲1(1%)",
+    "lines of glued entries": "A1▲1(1%)B1▲1(1%)\nC1▲1(1%)\nD1▲1(1%)E1▲1(1%)\nF1▲1(1%)",
+    "lowercase": "Agl38.02▲ 0.08 (0.21%)aGL38.02▲ 0.08 (0.21%)",
+    "br among": "AIRLINK 61.80 Increased By ▲ 1.37 (2.27%)AGL38.02▲ 0.08 (0.21%)",
+    "portal among": "\nKSE100\n86,057.51\n807.42\n(0.95%)AGL38.02▲ 0.08 (0.21%)",
+}
+
+
+@needs_numba
+@pytest.mark.parametrize("name", list(_EDGES))
+def test_edge_cases(name: str) -> None:
+    _assert_same(_EDGES[name])
+
+
+@needs_numba
+def test_junk_before_goes_to_re2_with_the_same_row() -> None:
+    text = "news: AGL38.02▲ 0.08 (0.21%)"
+    scanned = _scan(text)
+    assert len(scanned.piece) == 0
+    assert scanned.rest_piece.tolist() == [0]
+    got = _assert_same(text)
+    assert got.symbol.to_pylist() == ["AGL"]
+    assert got.lead_blank.tolist() == [False]
+
+
+@needs_numba
+def test_clean_strip_is_read_without_re2() -> None:
+    text, truth = testing.concatenated_strip(2000, seed=4, newline_every=30, separator=" ")
+    scanned = _scan(text + ")  )")
+    assert len(scanned.rest_piece) == 0
+    assert scanned.pieces == len(truth) + 2
+    got = _assert_same(text)
+    assert got.symbol.to_pylist() == [
+        q.text[: len(q.text) - len(q.text.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ&-"))] for q in truth
+    ]
+
+
+@needs_numba
+def test_character_offsets_past_multibyte_text() -> None:
+    text = "é€😀 AGL38.02▲ 0.08 (0.21%)😀😀)\x85A1▼ -1 (-1%)"
+    got = _assert_same(text)
+    assert got.start.tolist() == [4, text.index("A1")]
+    assert got.end.tolist() == [text.index(")") + 1, len(text)]
+
+
+_TOKENS = [
+    "A", "B", "Z", "&", "-", "a", "1", "0", "9", "12", "1234", "1234567890123456", ",", ".",
+    ",123", "▲", "▼", "►", " ", "  ", "\t", "\n", "\x85", "\u2003", "(", ")", "%", "+", "x",
+    "AGL38.02▲ 0.08 (0.21%", "KSE100", " Increased By ", "\n(0.95%",
+]  # fmt: skip
+
+
+@needs_numba
+@given(st.lists(st.sampled_from(_TOKENS), max_size=40))
+def test_near_misses(tokens: list[str]) -> None:
+    """Texts of pieces of entries: the scanner accepts only what RE2 reads the same way."""
+    _assert_same("".join(tokens))
+
+
+@needs_numba
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["", " ", "\n", "x", "AB", "\t\n "]),
+            st.from_regex(r"[A-Z][A-Z&]{0,13}(-[A-Z]{0,7})?", fullmatch=True),
+            st.from_regex(r"[0-9]{1,17}(,[0-9]{2,4}){0,6}(\.[0-9]{0,9})?", fullmatch=True),
+            st.from_regex(
+                r"[ \t\n]{0,5}[▲▼][ \t\n]{0,5}[-+]?[0-9]{1,3}(\.[0-9]{1,3})?", fullmatch=True
+            ),
+            st.from_regex(r"[ \t\n]{0,5}\( ?[-+]?[0-9]{1,7}(\.[0-9]{0,9})? ?% ?\)", fullmatch=True),
+        ),
+        max_size=8,
+    )
+)
+def test_entries_with_faults(parts: list[tuple[str, str, str, str, str]]) -> None:
+    _assert_same("".join("".join(p) for p in parts))
+
+
+@needs_numba
+def test_frame_from_text_same_with_and_without() -> None:
+    text, _ = testing.concatenated_strip(
+        120_000, seed=3, fault_rate=0.2, newline_every=30, digit_symbols=0.3
+    )
+    text = "Markets today: " + text[:500_000] + ")junk) " + text[500_000:]
+    frames = []
+    for kernel in (False, True):
+        entries.use_kernel = kernel
+        frames.append(frame_from_text(text))
+    entries.use_kernel = None
+    frames.append(frame_from_text(text))  # big enough: the compiled reader on its own accord
+    assert len(frames[0]) > 100_000
+    pd.testing.assert_frame_equal(frames[0], frames[1])
+    pd.testing.assert_frame_equal(frames[0], frames[2])
+
+
+def test_without_numba_everything_reads_with_re2(monkeypatch: pytest.MonkeyPatch) -> None:
+    text, truth = testing.concatenated_strip(50, seed=5)
+    expected = _read(text, False)
+    monkeypatch.setattr(_kernel, "load", lambda: None)
+    got = _read(text, True)
+    assert got.symbol.to_pylist() == expected.symbol.to_pylist()
+    assert len(got) == len(truth)
