@@ -24,6 +24,7 @@ the first run on a machine pays the compilation.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -297,9 +298,17 @@ class _Compiled(NamedTuple):
     gather: Callable[..., None]
 
 
-@functools.cache
+_LOCK = threading.Lock()
+
+
 def load() -> _Compiled | None:
     """The compiled loops (compiled now, or loaded from numba's cache), or None without numba."""
+    with _LOCK:
+        return _load()
+
+
+@functools.cache
+def _load() -> _Compiled | None:
     try:
         # here, not at the top: numba is optional (the [fast] extra) and slow to import
         import numba

@@ -188,8 +188,9 @@ def _arrow_text(text: str) -> pa.Array:
 
 
 #: Texts of at least this many characters are read by the compiled reader when numba is
-#: installed (``[fast]``); shorter ones would not repay numba's import (about a second).
-KERNEL_MIN_CHARS = 1 << 18
+#: installed (``[fast]``). Its first use in a process costs about a second (numba's import
+#: and the cached code's load); it then saves about 35 ms a million characters.
+KERNEL_MIN_CHARS = 1 << 20
 #: None: the compiled reader when it is installed and the text big enough; True or False:
 #: always or never (tests compare both paths).
 use_kernel: bool | None = None
