@@ -188,7 +188,7 @@ def _arrow_text(text: str) -> pa.Array:
 
 
 #: Texts of at least this many characters are read by the compiled reader when numba is
-#: installed (``[fast]``). Its first use in a process costs about a second (numba's import
+#: installed (``[fast]``). Its first use in a process costs about 0.6 s (numba's import
 #: and the cached code's load); it then saves about 35 ms a million characters.
 KERNEL_MIN_CHARS = 1 << 20
 #: None: the compiled reader when it is installed and the text big enough; True or False:
