@@ -2,7 +2,7 @@
 
     python examples/benchmark.py                 # 1,000,000 entries, 2,000 pages (minutes)
     python examples/benchmark.py --entries 100000 --pages 200   # quick (under a minute)
-    python examples/benchmark.py --workloads concat,faulty
+    python examples/benchmark.py --workloads concat,faulty --no-fast   # without [fast]
     python examples/benchmark.py --stream-mb 1000   # also stream a 1 GB file
 
 Input: entries in the seed's concatenated dialect (random symbols and honest figures), a
@@ -457,8 +457,16 @@ def main() -> None:
         default=",".join(WORKLOADS),
         help=f"comma-separated, any of {','.join(WORKLOADS)} (default: all)",
     )
+    p.add_argument(
+        "--fast",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="force the optional compiled reader on or off in this process (default: "
+        "automatic, when numba is installed and a text is big enough)",
+    )
     p.add_argument("--memory-child", nargs="+", help=argparse.SUPPRESS)
     args = p.parse_args()
+    ticker_parse.entries.use_kernel = args.fast
     if args.memory_child:
         kind, entries, *rest = args.memory_child
         memory_child(kind, int(entries), rest[0] if rest else None)
