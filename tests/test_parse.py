@@ -197,3 +197,27 @@ def test_a_glued_strip_is_one_line_and_a_list_of_single_entries_is_one_strip() -
     assert [s.count for s in ticker_parse.parse(two_lines).strips] == [2, 2]
     listed = "AGL38.02▲ 0.08 (0.21%)\nBOP9.54▲ 0.22 (2.36%)\nPSO150▼ -1.5 (-0.99%)"
     assert [s.count for s in ticker_parse.parse(listed).strips] == [3]
+
+
+@pytest.mark.parametrize(
+    ("text", "symbols", "expected"),
+    [
+        # real symbols that end in another real symbol stay whole
+        (
+            "PSX: FABL45.5▲ 0.5 (1.11%)HBL100.5▲ 1 (1.01%)ABL90.1▲ 1.1 (1.24%)",
+            None,
+            ["FABL", "HBL", "ABL"],
+        ),
+        ("BAHL60.5▲ 0.5 (0.83%)AHL80.1▲ 1.1 (1.39%)", None, ["BAHL", "AHL"]),
+        # a headline is cut off on evidence: a known symbol, or a symbol of the same strip
+        ("MARKETSAGL38.02▲ 0.08 (0.21%)BOP9.54▲ 0.22 (2.36%)", ["AGL"], ["AGL", "BOP"]),
+        ("TODAYSPSO150▼ -1.5 (-0.99%)PSO150▼ -1.5 (-0.99%)", None, ["PSO", "PSO"]),
+        ("MARKETSAGL38.02▲ 0.08 (0.21%)BOP9.54▲ 0.22 (2.36%)", None, ["MARKETSAGL", "BOP"]),
+    ],
+)
+def test_a_headline_is_cut_from_a_symbol_only_on_evidence(
+    text: str, symbols: list[str] | None, expected: list[str]
+) -> None:
+    """Capitals glued before an entry become residue only when a known symbol or another
+    entry of the strip says where the symbol starts."""
+    assert [q.symbol for q in ticker_parse.parse(text, symbols=symbols).quotes] == expected

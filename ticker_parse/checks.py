@@ -584,26 +584,46 @@ def _scatter(array: pa.Array, rows: npt.NDArray[np.int64], values: list[str]) ->
     return pc.replace_with_mask(array, pa.array(mask), pa.array(ordered, array.type))
 
 
+#: A glued symbol this long is no PSX share's (theirs have up to 8 characters; longer index
+#: names are known symbols): its start may be a headline.
+HEADLINE_MIN_LETTERS = 9
+
+
 def trim_headlines(entries: Entries, known: frozenset[str]) -> Entries:
     """Capitals glued before an entry are residue, not symbol (``NEWSAGL38.02▲ ...``).
 
-    Only an entry glued to the text before it, or opening the text, can have swallowed a
-    headline (an entry after a ``)`` or white space starts where its symbol starts). Its
-    symbol is cut back to the longest ending of 3 letters or more that is a known symbol or
-    a symbol seen elsewhere in the text, when the whole is neither.
+    Only an entry with something before it since the last entry, or opening the text, can
+    have swallowed a headline. A glued headline and a real symbol look alike (``FABL`` is a
+    bank, not ``F`` + ``ABL``), so the symbol is cut back only on evidence: to the longest
+    ending of 3 letters or more that is a known symbol (``symbols=``, the index names), or,
+    when the whole is longer than any PSX share's symbol (:data:`HEADLINE_MIN_LETTERS`), a
+    symbol of another entry of the same strip.
     """
-    first = ~entries.lead_blank | (entries.start == 0)
-    suspects = np.flatnonzero(first)
+    suspects = np.flatnonzero(~entries.lead_blank | (entries.start == 0))
     if not len(suspects):
         return entries
     names = entries.symbol.take(pa.array(suspects)).to_pylist()
-    seen = set(pc.unique(entries.symbol.filter(pa.array(~first))).to_pylist()) | set(known)
+    strip_of = entries.strip[suspects].tolist()
+    others = np.ones(len(entries), dtype=bool)
+    others[suspects] = False
+    in_strip = set(
+        zip(
+            entries.strip[others].tolist(),
+            entries.symbol.filter(pa.array(others)).to_pylist(),
+            strict=True,
+        )
+    )
     cuts: dict[int, int] = {}
-    for row, name in zip(suspects.tolist(), names, strict=True):
-        if name in seen:
+    for row, name, strip in zip(suspects.tolist(), names, strip_of, strict=True):
+        if name in known:
             continue
         for cut in range(1, len(name) - 2):  # an ending of 3 letters or more
-            if name[cut:] in seen and name[cut - 1] != "-":
+            ending = name[cut:]
+            if name[cut - 1] == "-":
+                continue
+            if ending in known or (
+                len(name) >= HEADLINE_MIN_LETTERS and (strip, ending) in in_strip
+            ):
                 cuts[row] = cut
                 break
     if not cuts:
