@@ -106,3 +106,36 @@ def test_iter_frames_needs_a_positive_chunksize(bad: int) -> None:
     """A chunk of no rows is a call error."""
     with pytest.raises(ValueError, match="chunksize"):
         ticker_parse.read_ticker(io.StringIO("x"), chunksize=bad)
+
+
+def test_a_page_bigger_than_a_block_is_read_whole(tmp_path: Path) -> None:
+    """A page whose script runs past the first block gives no quotes from the script, by
+    any reader: a page is rendered whole, never cut into blocks."""
+    script = "<script>var s = \"FAKE12.5▲ 0.5 (4.17%)\";</script>" * 50_000
+    page = (
+        "<!DOCTYPE html><html><head>" + script + "</head><body>"
+        '<div class="ticker">AGL38.02▲ 0.08 (0.21%)HBL100.5▲ 1 (1.01%)</div></body></html>'
+    )
+    assert len(page) > 2 * 1024 * 1024
+    path = tmp_path / "page.html"
+    path.write_text(page, encoding="utf-8")
+    expected = ["AGL", "HBL"]
+    assert list(ticker_parse.read_ticker(path)["symbol"]) == expected
+    chunks = ticker_parse.read_ticker(path, chunksize=7)
+    assert [s for c in chunks for s in c["symbol"]] == expected
+    assert [q.symbol for q in ticker_parse.iter_quotes(path)] == expected
+    assert list(ticker_parse.frame_from_text(page)["symbol"]) == expected
+
+
+def test_an_arrow_far_from_its_symbol_is_read_on_every_path() -> None:
+    """Markup between symbol and arrow (an inline SVG icon) loses no entry on any path."""
+    path_data = "M0 0" + " L1 1" * 500
+    icon = f"<svg><path d='{path_data}'/></svg>"
+    page = (
+        "<!DOCTYPE html><html><body><div class=ticker>"
+        f"<span>AGL</span><span>38.02</span>{icon}&#9650; <span>0.08</span> <span>(0.21%)</span>"
+        f"<span>HBL</span><span>100.5</span>{icon}&#9650; <span>1</span> <span>(1.01%)</span>"
+        "</div></body></html>"
+    )
+    assert [q.symbol for q in parse(page).quotes] == ["AGL", "HBL"]
+    assert list(ticker_parse.frame_from_text(page)["symbol"]) == ["AGL", "HBL"]

@@ -199,18 +199,17 @@ def _fold_edits(text: str, deadline: float | None) -> list[tuple[int, int, str]]
     return edits
 
 
-def normalize(
-    text: str, *, markup: Markup = "auto", focus: bool = False, deadline: float | None = None
-) -> Normalized:
+def normalize(text: str, *, markup: Markup = "auto", deadline: float | None = None) -> Normalized:
     """Render HTML (when it is HTML) and fold page noise, keeping maps back to ``text``.
 
-    ``focus=True`` renders only the neighbourhood of ticker-like marks on an HTML page (the
-    DataFrame path, which keeps no residue); ``deadline`` is a ``time.monotonic()`` value.
+    Every path renders the whole page: the renderer's ``focus`` windows (around ticker-like
+    marks only) lost an entry whose arrow sat far from its symbol. ``deadline`` is a
+    ``time.monotonic()`` value.
     """
     maps: list[OffsetMap] = []
     is_html = markup == "html" or (markup == "auto" and "<" in text and looks_like_html(text))
     if is_html:
-        edits = render_edits(text, focus=focus, deadline=deadline)
+        edits = render_edits(text, deadline=deadline)
         if edits:
             text, step = _apply(text, edits)
             maps.append(step)

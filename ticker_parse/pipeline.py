@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 from typing import TypeVar
 
 import numpy as np
@@ -94,13 +95,11 @@ class Parsed:
     end: npt.NDArray[np.int64]
 
 
-def run(
-    text: str, options: Settings, *, focus: bool = False, deadline: float | None = None
-) -> Parsed:
+def run(text: str, options: Settings, *, deadline: float | None = None) -> Parsed:
     """Run the pipeline on one text (``deadline``: a ``time.monotonic()`` value)."""
     if not isinstance(text, str):
         raise TickerArgumentError(f"expected text as a str, not {type(text).__name__}")
-    norm = normalize(text, markup=options.markup, focus=focus, deadline=deadline)
+    norm = normalize(text, markup=options.markup, deadline=deadline)
     entries = read_entries(norm.text, options.dialect, deadline=deadline)
     checked = check_entries(entries, options.known, validate=options.validate)
     start = norm.original_starts(checked.entries.start)
@@ -189,21 +188,30 @@ def _tail_start(parsed: Parsed, text: str) -> int | None:
     return int(parsed.start[int(np.searchsorted(strip, strip[-1]))])
 
 
-def read_blocks(
-    pieces: Iterable[str], options: Settings, *, focus: bool, block_size: int
-) -> Iterator[Block]:
+def read_blocks(pieces: Iterable[str], options: Settings, *, block_size: int) -> Iterator[Block]:
     """The pipeline over a stream's safe blocks, each ending after a whole strip where it can.
 
     A strip that runs to a block's end may go on in the next block: its text is carried
     over and read again there, so that every strip is read, and its convention voted on, in
     one piece wherever the blocks were cut. A strip longer than :func:`_carry_limit` is read
-    where the cut falls.
+    where the cut falls. An HTML page (told by its first block, or ``markup="html"``) is
+    read whole.
     """
+    blocks = iter_blocks(pieces, min_block=block_size)
+    first = next(blocks, None)
+    if first is None:
+        return
+    if _is_page(first[1], options):
+        # a page is rendered whole: a later block could start inside a <script>
+        text = first[1] + "".join(block for _, block in blocks)
+        parsed = run(text, options)
+        yield Block(0, text, parsed, len(parsed.start), len(text))
+        return
     held = ""
-    for (base, block), is_last in _with_last(iter_blocks(pieces, min_block=block_size)):
+    for (base, block), is_last in _with_last(chain([first], blocks)):
         text, offset = held + block, base - len(held)
         held = ""
-        parsed = run(text, options, focus=focus)
+        parsed = run(text, options)
         rows, limit = len(parsed.start), len(text)
         tail = None if is_last else _tail_start(parsed, text)
         if tail is not None and len(text) - tail < _carry_limit(block_size):
@@ -219,14 +227,13 @@ def read_block_frames(
     exact: Exactness,
     source: str | None = None,
     captured_at: pd.Timestamp | None = None,
-    focus: bool = True,
     block_size: int = BLOCK_SIZE,
 ) -> Iterator[tuple[Block, pd.DataFrame]]:
     """Each block of a text given in ``pieces``, and its frame: offsets into the whole text,
     strips numbered on from the blocks before, the rows of a carried strip left out (they
     come with the next block)."""
     strips = 0
-    for block in read_blocks(pieces, options, focus=focus, block_size=block_size):
+    for block in read_blocks(pieces, options, block_size=block_size):
         parsed = block.parsed
         frame = assemble_frame(
             parsed.checked,
@@ -263,9 +270,9 @@ def frame_from_text(
     """
     options = settings(dialect=dialect, symbols=symbols, validate=validate, markup=markup)
     exactness = check_exact(exact)
-    if timeout is None and len(text) > 2 * BLOCK_SIZE and not _is_page(text, options):
+    if timeout is None and len(text) > 2 * BLOCK_SIZE:
         # a big text in blocks: the same rows, without the pipeline's intermediate columns
-        # for all of it at once (a page is rendered whole: a cut could fall in a script)
+        # for all of it at once (read_blocks reads a page whole)
         pieces = (text[i : i + BLOCK_SIZE] for i in range(0, len(text), BLOCK_SIZE))
         parts = [
             f
@@ -276,7 +283,7 @@ def frame_from_text(
         frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     else:
         deadline = None if timeout is None else time.monotonic() + timeout
-        parsed = run(text, options, focus=True, deadline=deadline)
+        parsed = run(text, options, deadline=deadline)
         frame = assemble_frame(
             parsed.checked,
             parsed.start,
@@ -322,7 +329,7 @@ def read_documents(
         captured_at is not None and len(captured_at) != n
     ):
         raise TickerArgumentError("sources= and captured_at= take one value per text")
-    normalized = [normalize(t, markup=options.markup, focus=True) for t in texts]
+    normalized = [normalize(t, markup=options.markup) for t in texts]
     lengths = np.array([len(x.text) for x in normalized], dtype=np.int64)
     starts = np.concatenate(([0], np.cumsum(lengths + len(DOCUMENT_SEPARATOR))[:-1]))
     joined = DOCUMENT_SEPARATOR.join(x.text for x in normalized)

@@ -28,7 +28,6 @@ import os
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import chain
 from typing import IO, BinaryIO, Literal, TypeVar, overload
 
 import pandas as pd
@@ -39,14 +38,12 @@ from ticker_parse.errors import (
     TickerParseError,
     TickerReadError,
 )
-from ticker_parse.markup import looks_like_html
 from ticker_parse.models import Dialect, Quote, Residue
 from ticker_parse.pipeline import (
     BLOCK_SIZE,
     MARGIN,
     Block,
     Settings,
-    frame_from_text,
     frame_from_texts,
     iter_blocks,
     read_block_frames,
@@ -312,7 +309,6 @@ def block_frames(
         exact=check_exact(exact),
         source=source,
         captured_at=captured_at,
-        focus=residue is None,
         block_size=block_size,
     ):
         if residue is not None:
@@ -613,26 +609,13 @@ def read_ticker(
             captured_at=stamp,
         )
     pieces = iter_text(path_or_buffer, encoding=encoding, errors=encoding_errors)
-    head = next(pieces, "")
     source = _source_of(path_or_buffer)
-    if markup == "html" or (markup == "auto" and looks_like_html(head)):
-        # a page is rendered whole: a block cut could fall inside a script
-        return frame_from_text(
-            head + "".join(pieces),
-            dialect=dialect,
-            symbols=symbols,
-            validate=validate,
-            exact=exact,
-            drop_duplicates=drop_duplicates,
-            markup=markup,
-            source=source,
-            captured_at=stamp,
-        )
     # Text is read block by block, as with chunksize=: the same rows, but never the whole
-    # text as one str, nor the pipeline's intermediate columns for all of it at once.
+    # text as one str, nor the pipeline's intermediate columns for all of it at once (a
+    # page is read whole: see pipeline.read_blocks).
     parts = list(
         block_frames(
-            chain([head], pieces),
+            pieces,
             dialect=dialect,
             symbols=symbols,
             validate=validate,
@@ -773,7 +756,7 @@ def _items(
     pieces: Iterable[str], options: Settings, *, residue: bool, block_size: int
 ) -> Iterator[Quote | Residue]:
     """Quotes (and with ``residue``, residue) of a stream of text, in text order."""
-    for block in read_blocks(pieces, options, focus=False, block_size=block_size):
+    for block in read_blocks(pieces, options, block_size=block_size):
         quotes, _ = build_records(block.text, block.parsed)
         shifted = (
             q.model_copy(update={"start": q.start + block.offset, "end": q.end + block.offset})
