@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 from importlib.metadata import version
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 import ticker_parse
+from tests.conftest import OBSERVER_SEED
 from ticker_parse import TickerArgumentError
 
 STRIP = "AGL38.02▲ 0.08 (0.21%)AIRLINK197.36▲ 3.45 (1.78%)"
@@ -94,3 +96,51 @@ def test_read_ticker_of_nothing_is_an_empty_frame_with_the_full_schema(text: str
     frame = ticker_parse.read_ticker(io.StringIO(text))
     assert len(frame) == 0
     pd.testing.assert_series_equal(frame.dtypes, ticker_parse.empty_frame().dtypes)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: ticker_parse.frame_from_text(None),  # type: ignore[arg-type]
+        lambda: ticker_parse.frame_from_text(STRIP, timeout="a"),  # type: ignore[arg-type]
+        lambda: ticker_parse.frame_from_text(STRIP, timeout=-1),
+        lambda: ticker_parse.parse(STRIP, timeout=float("nan")),
+        lambda: ticker_parse.parse(STRIP, timeout=True),
+        lambda: ticker_parse.frame_from_text(STRIP, captured_at="garbage"),  # type: ignore[arg-type]
+        lambda: ticker_parse.frame_from_text(STRIP, source=1),  # type: ignore[arg-type]
+        lambda: ticker_parse.read_ticker(io.StringIO(STRIP), captured_at="3000-01-01"),
+        lambda: ticker_parse.read_ticker(OBSERVER_SEED, encoding=None),  # type: ignore[call-overload]
+        lambda: list(ticker_parse.iter_quotes(io.StringIO(STRIP), block_size=0)),
+        lambda: list(ticker_parse.iter_quotes(io.StringIO(STRIP), block_size=True)),
+        lambda: ticker_parse.read_ticker(io.StringIO(STRIP), dialect="bad", chunksize=3),
+    ],
+)
+def test_more_wrong_arguments_are_rejected_up_front(call: object) -> None:
+    """Wrong text, timeouts, times, sources, block sizes and dialects are call errors."""
+    with pytest.raises(ticker_parse.TickerParseError):
+        call()  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("encoding", ["hex", "rot13", "utf-16"])
+def test_encodings_that_cannot_read_the_file_are_clear_errors(
+    tmp_path: Path, encoding: str
+) -> None:
+    """Not a text encoding, or UTF-16 without its BOM: a TickerParseError, no traceback."""
+    path = tmp_path / "s.txt"
+    path.write_text(STRIP, encoding="utf-8")
+    with pytest.raises(ticker_parse.TickerParseError):
+        ticker_parse.read_ticker(path, encoding=encoding)
+
+
+def test_bytes_that_do_not_decode_are_replaced_and_counted(tmp_path: Path) -> None:
+    """encoding_errors='replace' counts every bad byte, however many there are."""
+    from ticker_parse.reading import DecodeStats, iter_decoded
+
+    path = tmp_path / "bad.bin"
+    path.write_bytes(STRIP.encode() + b"\xff" * 200_000 + b"\n" + STRIP.encode())
+    stats = DecodeStats()
+    with path.open("rb") as fh:
+        text = "".join(iter_decoded(fh, errors="replace", stats=stats))
+    assert stats.replaced == 200_000
+    assert text.count("\ufffd") == 200_000
+    assert len(ticker_parse.read_ticker(path, encoding_errors="replace")) == 4

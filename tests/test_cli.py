@@ -662,3 +662,28 @@ def test_markup_flag_forces_how_the_input_is_read(
     code, out, _ = run(["-q", str(path), "--markup", "text"], capsys)
     assert code == 0
     assert rows(out) == []
+
+
+def test_an_output_that_is_also_an_input_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """-o naming one of the inputs would overwrite it: a usage error, the input untouched."""
+    path = tmp_path / "s.txt"
+    path.write_text("AGL38.02▲ 0.08 (0.21%)\n", encoding="utf-8")
+    code, _, err = run([str(path), "-o", str(path)], capsys)
+    assert code == 2
+    assert "also an input" in err
+    assert path.read_text(encoding="utf-8") == "AGL38.02▲ 0.08 (0.21%)\n"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--encoding", "hex"], ["--encoding", "rot13"], ["--captured-at", "3000-01-01"]],
+)
+def test_options_that_cannot_work_are_usage_errors(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A non-text encoding or a capture time out of range: exit 2, one line, no traceback."""
+    code, _, err = run([*argv, str(OBSERVER_SEED)], capsys)
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1

@@ -111,7 +111,7 @@ def test_iter_frames_needs_a_positive_chunksize(bad: int) -> None:
 def test_a_page_bigger_than_a_block_is_read_whole(tmp_path: Path) -> None:
     """A page whose script runs past the first block gives no quotes from the script, by
     any reader: a page is rendered whole, never cut into blocks."""
-    script = "<script>var s = \"FAKE12.5▲ 0.5 (4.17%)\";</script>" * 50_000
+    script = '<script>var s = "FAKE12.5▲ 0.5 (4.17%)";</script>' * 50_000
     page = (
         "<!DOCTYPE html><html><head>" + script + "</head><body>"
         '<div class="ticker">AGL38.02▲ 0.08 (0.21%)HBL100.5▲ 1 (1.01%)</div></body></html>'

@@ -52,7 +52,7 @@ from ticker_parse.reading import (
     open_binary,
 )
 from ticker_parse.summary import Summary, summarize_counts, summarize_frame
-from ticker_parse.table import TEXT_DTYPE, dedupe, empty_frame
+from ticker_parse.table import TEXT_DTYPE, capture_time, dedupe, empty_frame
 from ticker_parse.warc import WarcStats, iter_warc
 
 __all__ = [
@@ -868,6 +868,16 @@ def _format_of(args: argparse.Namespace) -> str:
     return "csv"
 
 
+def _same_file(a: str, b: str) -> bool:
+    """Whether two paths name one existing file."""
+    if b == "-":
+        return False
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
 def _run(args: argparse.Namespace) -> int:
     fmt = _format_of(args)
     if fmt == "parquet" and args.output == "-":
@@ -881,9 +891,14 @@ def _run(args: argparse.Namespace) -> int:
     if args.files.count("-") > 1:
         raise UsageError("standard input (-) can be read only once")
     try:
-        codecs.lookup(args.encoding)
+        info = codecs.lookup(args.encoding)
     except LookupError:
         raise UsageError(f"unknown encoding {args.encoding!r}") from None
+    if not getattr(info, "_is_text_encoding", True):
+        raise UsageError(f"{args.encoding!r} is not a text encoding")
+    for target in (args.output, args.residue):
+        if target and target != "-" and any(_same_file(target, f) for f in args.files):
+            raise UsageError(f"{target} is also an input: write the output elsewhere")
     args.captured_at = _captured_at_option(args.captured_at, args.files)
     totals = _Totals()
     with contextlib.ExitStack() as stack:
@@ -933,7 +948,10 @@ def _captured_at_option(value: str | None, files: Sequence[str]) -> datetime | s
         ) from None
     if pd.isna(stamp):
         raise UsageError(f"--captured-at takes an ISO 8601 date and time, not {value!r}")
-    aware: datetime = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    try:
+        aware: datetime = capture_time(stamp)  # type: ignore[assignment]
+    except TickerParseError as exc:
+        raise UsageError(f"--captured-at: {exc}") from None
     return aware
 
 

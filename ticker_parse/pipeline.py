@@ -6,6 +6,7 @@ streaming readers, the CLI, WARC records) calls :func:`run`, so they cannot disa
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -25,7 +26,14 @@ from ticker_parse.grammar import known_symbols
 from ticker_parse.markup import looks_like_html
 from ticker_parse.models import Dialect
 from ticker_parse.normalize import Markup, Normalized, check_markup, normalize
-from ticker_parse.table import Exactness, assemble_frame, check_exact, dedupe, repeated
+from ticker_parse.table import (
+    Exactness,
+    assemble_frame,
+    capture_time,
+    check_exact,
+    dedupe,
+    repeated,
+)
 
 __all__ = [
     "BLOCK_SIZE",
@@ -83,6 +91,20 @@ def settings(
     if not isinstance(validate, bool):
         raise TickerArgumentError(f"validate= takes True or False, not {validate!r}")
     return Settings(to_dialect(dialect), known_symbols(symbols), validate, check_markup(markup))
+
+
+def check_timeout(timeout: object) -> float | None:
+    """Check a ``timeout=`` argument: None, or a positive number of seconds."""
+    if timeout is None:
+        return None
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, int | float)
+        or not math.isfinite(timeout)
+        or timeout <= 0
+    ):
+        raise TickerArgumentError(f"timeout= takes a positive number of seconds, not {timeout!r}")
+    return float(timeout)
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,8 +290,14 @@ def frame_from_text(
 
     A pure function of its arguments, picklable, so that Dask can map it over files.
     """
+    if not isinstance(text, str):
+        raise TickerArgumentError(f"frame_from_text() takes a str, not {type(text).__name__}")
+    if source is not None and not isinstance(source, str):
+        raise TickerArgumentError(f"source= takes a str, not {type(source).__name__}")
     options = settings(dialect=dialect, symbols=symbols, validate=validate, markup=markup)
     exactness = check_exact(exact)
+    timeout = check_timeout(timeout)
+    captured_at = capture_time(captured_at)
     if timeout is None and len(text) > 2 * BLOCK_SIZE:
         # a big text in blocks: the same rows, without the pipeline's intermediate columns
         # for all of it at once (read_blocks reads a page whole)

@@ -26,6 +26,7 @@ import logging
 import lzma
 import os
 import sys
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, BinaryIO, Literal, TypeVar, overload
@@ -53,6 +54,7 @@ from ticker_parse.pipeline import (
 from ticker_parse.records import build_records, residue_between
 from ticker_parse.table import (
     Exactness,
+    capture_time,
     check_exact,
     dedupe,
     empty_frame,
@@ -145,10 +147,14 @@ def iter_decoded(
     """
     if errors not in ("strict", "replace"):
         raise TickerArgumentError(f"encoding_errors= takes 'strict' or 'replace', not {errors!r}")
+    if not isinstance(encoding, str):
+        raise TickerArgumentError(f"encoding= takes an encoding's name, not {encoding!r}")
     try:
-        codecs.lookup(encoding)
+        info = codecs.lookup(encoding)
     except LookupError:
         raise TickerParseError(f"unknown encoding {encoding!r}") from None
+    if not getattr(info, "_is_text_encoding", True):  # hex, rot13, zlib: not text
+        raise TickerArgumentError(f"{encoding!r} is not a text encoding")
     head = _read_block(stream, source, block_size)
     for bom, name in _BOMS:
         if head.startswith(bom):
@@ -156,19 +162,23 @@ def iter_decoded(
             break
     if stats is not None:
         stats.encoding = encoding
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    handler = "strict" if errors == "strict" else _COUNTING_REPLACE
+    decoder = codecs.getincrementaldecoder(encoding)(errors=handler)
     consumed = 0  # bytes handed to the decoder before the current block
     block = head
     while True:
         final = not block
         pending = len(decoder.getstate()[0])
+        _replaced.count = 0
         try:
             text = decoder.decode(block, final=final)
         except UnicodeDecodeError as exc:
             offset = consumed - pending + exc.start
-            if errors == "strict":
-                raise TickerDecodeError(source, offset, encoding, exc.reason) from None
-            text = _decode_replacing(decoder, block, final, stats)
+            raise TickerDecodeError(source, offset, encoding, exc.reason) from None
+        except UnicodeError as exc:  # UTF-16 without a BOM, say
+            raise TickerDecodeError(source, consumed, encoding, str(exc)) from None
+        if stats is not None:
+            stats.replaced += _replaced.count
         if text:
             yield text
         if final:
@@ -177,30 +187,21 @@ def iter_decoded(
         block = _read_block(stream, source, block_size)
 
 
-def _decode_replacing(
-    decoder: codecs.IncrementalDecoder, block: bytes, final: bool, stats: DecodeStats | None
-) -> str:
-    """Decode ``block`` again, replacing bad bytes and counting them."""
-    state = decoder.getstate()
-    buffered = state[0]
-    data = buffered + block
-    decoder.reset()
-    out = []
-    pos = 0
-    while True:
-        try:
-            out.append(decoder.decode(data[pos:], final=final))
-            return "".join(out)
-        except UnicodeDecodeError as exc:
-            good = data[pos : pos + exc.start]
-            decoder.reset()
-            out.append(decoder.decode(good, final=True))
-            bad = exc.end - exc.start
-            out.append("\ufffd")
-            if stats is not None:
-                stats.replaced += bad
-            pos += exc.end
-            decoder.reset()
+# encoding_errors="replace": U+FFFD for each bad stretch, counted. An error handler the codec
+# calls in its own loop (re-decoding the rest after each bad byte was quadratic: a minute on
+# a megabyte of bad bytes).
+_COUNTING_REPLACE = "ticker_parse.replace"
+_replaced = threading.local()
+
+
+def _replace_counting(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    _replaced.count = getattr(_replaced, "count", 0) + exc.end - exc.start
+    return "\ufffd", exc.end
+
+
+codecs.register_error(_COUNTING_REPLACE, _replace_counting)
 
 
 def iter_text_of(
@@ -271,9 +272,9 @@ def iter_text(
     )
 
 
-def _check_chunksize(chunksize: object) -> int:
+def _check_chunksize(chunksize: object, name: str = "chunksize") -> int:
     if isinstance(chunksize, bool) or not isinstance(chunksize, int) or chunksize < 1:
-        raise TickerArgumentError(f"chunksize= takes a positive int, not {chunksize!r}")
+        raise TickerArgumentError(f"{name}= takes a positive int, not {chunksize!r}")
     return chunksize
 
 
@@ -412,14 +413,7 @@ def _captured(captured_at: object, path_or_buffer: object = None) -> pd.Timestam
         if not isinstance(path_or_buffer, str | os.PathLike) or os.fspath(path_or_buffer) == "-":
             raise TickerArgumentError("captured_at='mtime' needs a path to read, not a buffer")
         return file_mtime(path_or_buffer)
-    try:
-        stamp = pd.Timestamp(captured_at)  # type: ignore[arg-type]
-    except (TypeError, ValueError) as exc:
-        raise TickerArgumentError(f"captured_at= is not a date and time: {exc}") from None
-    if pd.isna(stamp):
-        return None
-    stamp = stamp.as_unit("ns")  # the unit of empty_frame()'s column, whatever the input's
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    return capture_time(captured_at)
 
 
 def _batches(docs: Iterable[WarcDocument], batch_chars: int) -> Iterator[list[WarcDocument]]:
@@ -578,6 +572,8 @@ def read_ticker(
     raises :class:`~ticker_parse.errors.TickerWarcError`.
     """
     exact = check_exact(exact)
+    # every argument checked now, not at the first next() of a chunked read
+    settings(dialect=dialect, symbols=symbols, validate=validate, markup=markup)
     if isinstance(path_or_buffer, str | os.PathLike) and is_warc_path(path_or_buffer):
         frames = iter_warc_frames(
             path_or_buffer,
@@ -682,6 +678,7 @@ def iter_quotes(
     not say which page that is: :func:`iter_warc_quotes` yields each with its record.
     """
     _check_residue(residue)
+    _check_chunksize(block_size, "block_size")
     if isinstance(path_or_buffer, str | os.PathLike) and is_warc_path(path_or_buffer):
         pairs = iter_warc_quotes(
             path_or_buffer,

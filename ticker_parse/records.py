@@ -29,7 +29,7 @@ from ticker_parse.models import (
     Strip,
 )
 from ticker_parse.normalize import normalize
-from ticker_parse.pipeline import Parsed, run, settings
+from ticker_parse.pipeline import Parsed, check_timeout, run, settings
 from ticker_parse.summary import Summary, summarize_codes
 from ticker_parse.table import Exactness, assemble_frame, check_exact, dedupe
 
@@ -261,8 +261,7 @@ def parse(
         raise TickerArgumentError(f"parse() takes a str, not {type(text).__name__}")
     if strict and not validate:
         raise TickerArgumentError("strict=True needs validate=True")
-    if timeout is not None and (not isinstance(timeout, int | float) or timeout <= 0):
-        raise TickerArgumentError(f"timeout= takes a positive number of seconds, not {timeout!r}")
+    timeout = check_timeout(timeout)
     options = settings(dialect=dialect, symbols=symbols, validate=validate, markup=markup)
     deadline = None if timeout is None else time.monotonic() + timeout
     parsed = run(text, options, deadline=deadline)

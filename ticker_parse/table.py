@@ -33,6 +33,7 @@ __all__ = [
     "TEXT_DTYPE",
     "Exactness",
     "assemble_frame",
+    "capture_time",
     "check_exact",
     "dedupe",
     "empty_frame",
@@ -156,6 +157,26 @@ def assemble_frame(
         ids = strip_ids(frame, group=entries.strip)
         frame["strip_id"] = ids.astype(TEXT_DTYPE).array
     return frame
+
+
+def capture_time(value: object) -> pd.Timestamp | None:
+    """A capture time as a UTC timestamp in nanoseconds (naive times are UTC), or None.
+
+    Raises :class:`TickerArgumentError` for what is not a date and time, or one outside
+    the years 1677-2262 that a nanosecond timestamp holds.
+    """
+    if value is None:
+        return None
+    try:
+        stamp = pd.Timestamp(value)  # type: ignore[arg-type]
+        if pd.isna(stamp):
+            return None
+        stamp = stamp.as_unit("ns")  # the unit of empty_frame()'s column
+    except (TypeError, ValueError) as exc:  # OutOfBoundsDatetime is a ValueError
+        raise TickerArgumentError(
+            f"captured_at= takes a date and time (years 1677-2262), not {value!r}: {exc}"
+        ) from None
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
 def _captured_column(
