@@ -144,3 +144,9 @@ def test_bytes_that_do_not_decode_are_replaced_and_counted(tmp_path: Path) -> No
     assert stats.replaced == 200_000
     assert text.count("\ufffd") == 200_000
     assert len(ticker_parse.read_ticker(path, encoding_errors="replace")) == 4
+
+
+def test_the_timeout_covers_accounting_for_the_residue() -> None:
+    """A text of many unparsed lines hits timeout= while its residue is built."""
+    with pytest.raises(ticker_parse.TickerTimeoutError):
+        ticker_parse.parse("x\n" * 300_000, timeout=0.01)

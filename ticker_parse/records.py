@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr
 from ticker_parse import grammar
 from ticker_parse.checks import bits_to_codes, expected_percent, issue_message
 from ticker_parse.entries import DIALECT_ORDER
-from ticker_parse.errors import TickerArgumentError, TickerValidationError
+from ticker_parse.errors import TickerArgumentError, TickerTimeoutError, TickerValidationError
 from ticker_parse.models import (
     Dialect,
     Direction,
@@ -102,13 +102,25 @@ def _classify(segment: str) -> ResidueReason:
     return ResidueReason.UNPARSED_TEXT
 
 
-def residue_between(text: str, spans: Iterable[tuple[int, int]]) -> list[Residue]:
-    """Every non-blank stretch of ``text`` outside ``spans``, one per line."""
+def residue_between(
+    text: str, spans: Iterable[tuple[int, int]], *, deadline: float | None = None
+) -> list[Residue]:
+    """Every non-blank stretch of ``text`` outside ``spans``, one per line.
+
+    ``deadline`` (a ``time.monotonic()`` value) is checked every few thousand lines.
+    """
     out: list[Residue] = []
     pos = 0
+    lines = 0
     for start, end in [*spans, (len(text), len(text))]:
         line_start = pos
         while line_start < start:
+            lines += 1
+            if deadline is not None and not lines % 4096 and time.monotonic() > deadline:
+                raise TickerTimeoutError(
+                    f"parsing took longer than the timeout ({len(text):,} characters;"
+                    f" {line_start:,} accounted for)"
+                )
             nl = text.find("\n", line_start, start)
             line_end = start if nl < 0 else nl
             chunk = text[line_start:line_end]
@@ -267,7 +279,7 @@ def parse(
     parsed = run(text, options, deadline=deadline)
     with _bulk_allocation():
         quotes, strips = build_records(text, parsed)
-    residue = residue_between(text, ((q.start, q.end) for q in quotes))
+    residue = residue_between(text, ((q.start, q.end) for q in quotes), deadline=deadline)
     result = ParseResult.model_construct(
         text=text, quotes=tuple(quotes), residue=tuple(residue), strips=tuple(strips)
     )
