@@ -221,3 +221,25 @@ def test_a_headline_is_cut_from_a_symbol_only_on_evidence(
     """Capitals glued before an entry become residue only when a known symbol or another
     entry of the strip says where the symbol starts."""
     assert [q.symbol for q in ticker_parse.parse(text, symbols=symbols).quotes] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("AGL38.02▲ 0.08 (0.21%)-HBL100.5▲ 1 (1.01%)", ["AGL 38.02 0.08", "HBL 100.5 1"]),
+        ("AGL38.02▲ 0.08 (0.21%).HBL100.5▲ 1 (1.01%)", ["AGL 38.02 0.08", "HBL 100.5 1"]),
+        ("KSE10078444.35▲ 1,646.5 (2.14%)", ["KSE100 78444.35 1646.5"]),
+        ("KSE100\t86,057.51\t807.42\t(0.95%)", ["KSE100 86057.51 807.42"]),
+        (
+            "KSE100\n86,057.51\n807.42\n(0.95%)\nNote: <b>closing</b> figures\n",
+            ["KSE100 86057.51 807.42"],
+        ),
+    ],
+)
+def test_separators_grouped_changes_and_stray_formatting_lose_no_entry(
+    text: str, expected: list[str]
+) -> None:
+    """A separator before a symbol, a change with thousands separators, a tab-separated
+    portal row and a stray <b> in a text keep every entry."""
+    quotes = ticker_parse.parse(text).quotes
+    assert [f"{q.symbol} {q.price} {q.change}" for q in quotes] == expected

@@ -422,7 +422,7 @@ def _may_hold(dialect: Dialect, text: str) -> bool:
         return "▲" in text or "▼" in text
     if dialect is Dialect.BRECORDER:
         return "Increased" in text or "Decreased" in text or "No" in text or "Unchanged" in text
-    return "%" in text and "\n" in text
+    return "%" in text and ("\n" in text or "\t" in text)
 
 
 # --- the marquee dialect ---------------------------------------------------------------

@@ -164,8 +164,8 @@ CONCATENATED_PIECE = (
     + r"(?P<arrow>[▲▼])"  # the arrow anchors the entry
     + _GAP
     + r"(?P<change>[-+]?"
-    + _NUM
-    + ")"  # change, signed when negative
+    + _NUM_GROUPED
+    + ")"  # change, signed when negative (an index's may be ``1,646.5``)
     + _GAP
     + _PERCENT
 )
@@ -213,8 +213,9 @@ PORTAL_PIECE = (
 )
 
 #: Characters that may not stand right before a symbol (it would be inside a longer token).
-#: A digit may: a date or time glued before the strip (``10:45AGL38.02▲``).
-NOT_BEFORE_SYMBOL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ&.-")
+#: A digit may (a date or time glued before the strip: ``10:45AGL38.02▲``), and so may a
+#: separator (``)-HBL100.5▲``, ``).HBL...``).
+NOT_BEFORE_SYMBOL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ&")
 
 #: Broker marquee: ``ABCR1 0.02  -0.05 | XYZ 27.30   0.89 |``; no arrow, no percent. Only
 #: taken on evidence that a run is a PSX marquee (``entries.marquee_entries``).

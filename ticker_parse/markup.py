@@ -213,13 +213,18 @@ _HIDDEN_START = re.compile(rf"<(?:!|\?|(?P<raw>{_trie(_any_case(HIDDEN_ELEMENTS)
 _ANCHOR_NEEDLES = ("▲", "▼", "%", "|", "&", "creased", "hange")  # the arrows first
 
 _HTML_HINT = re.compile(
-    r"<(?:(?P<strong>!doctype|html|body)|/?(?:"
-    r"head|div|span|p|br|td|tr|th|table|tbody|thead|li|ul|ol|a|b|i|u|em|strong|font|img|meta|"
+    r"<(?:(?P<strong>!doctype|html|body)"
+    # text formatting alone (``Note: <b>closing</b> figures``) does not make a page
+    r"|/?(?P<weak>b|i|u|em|strong|font|small|sup|sub|abbr|mark)"
+    r"|/?(?:"
+    r"head|div|span|p|br|td|tr|th|table|tbody|thead|li|ul|ol|a|img|meta|"
     r"link|script|style|section|article|header|footer|nav|aside|main|h[1-6]|marquee|label|"
-    r"small|sup|sub|hr|form|input|button|iframe|title|center|abbr|mark|select|option"
+    r"hr|form|input|button|iframe|title|center|select|option"
     r"))(?=[\t\n\f\r />])",
     re.IGNORECASE,
 )
+# Tags looked at, at most, before deciding a text is not HTML.
+_HINTS_LOOKED_AT = 64
 
 # How many characters of rendering between two looks at the clock.
 _CHECK_SPAN = 32_768
@@ -235,9 +240,15 @@ def looks_like_html(text: str) -> bool:
     """
     if "<!--" in text:
         return True
-    for seen, m in enumerate(_HTML_HINT.finditer(text), 1):
-        if m.group("strong") is not None or seen >= 2:
+    seen = 0
+    for looked, m in enumerate(_HTML_HINT.finditer(text), 1):
+        if m.group("strong") is not None:
             return True
+        seen += m.group("weak") is None
+        if seen >= 2:
+            return True
+        if looked >= _HINTS_LOOKED_AT:
+            break
     return False
 
 
