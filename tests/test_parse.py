@@ -223,6 +223,21 @@ def test_a_headline_is_cut_from_a_symbol_only_on_evidence(
     assert [q.symbol for q in ticker_parse.parse(text, symbols=symbols).quotes] == expected
 
 
+def test_a_headline_is_cut_to_a_known_symbol_among_thousands(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Known symbols are matched against glued names in batches; the batch that holds the
+    symbol cuts the headline off, whichever batch it is."""
+    monkeypatch.setattr(ticker_parse.checks, "_ENDINGS_PER_PATTERN", 7)
+    ticker_parse.checks._known_endings.cache_clear()
+    many = [f"Z{i:04d}" for i in range(100)] + ["AGL"]
+    text = "MARKETSAGL38.02▲ 0.08 (0.21%)BOP9.54▲ 0.22 (2.36%)"
+    try:
+        assert [q.symbol for q in ticker_parse.parse(text, symbols=many).quotes] == ["AGL", "BOP"]
+    finally:
+        ticker_parse.checks._known_endings.cache_clear()
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

@@ -14,6 +14,7 @@ figure, never flag an honest one (a tie exactly at ...5 is accepted either way).
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -589,6 +590,34 @@ def _scatter(array: pa.Array, rows: npt.NDArray[np.int64], values: list[str]) ->
 HEADLINE_MIN_LETTERS = 9
 
 
+#: Known symbols per RE2 pattern in :func:`_ends_in_known`: past a few thousand
+#: alternatives RE2's automaton outgrows its memory and slows down a hundredfold.
+_ENDINGS_PER_PATTERN = 2000
+
+
+@functools.lru_cache(maxsize=8)
+def _known_endings(known: frozenset[str]) -> tuple[str, ...]:
+    """RE2 patterns over *reversed* names: a known symbol of 3 characters or more, then at
+    least one character (anchored at the start, the automaton stays small)."""
+    names = sorted((n[::-1] for n in known if len(n) >= 3), key=len, reverse=True)
+    chunks = [
+        names[i : i + _ENDINGS_PER_PATTERN] for i in range(0, len(names), _ENDINGS_PER_PATTERN)
+    ]
+    return tuple("^(?:" + "|".join(re.escape(n) for n in chunk) + ")." for chunk in chunks)
+
+
+def _ends_in_known(names: pa.Array, known: frozenset[str]) -> BoolArray:
+    """Per name: does it end in a known symbol of 3 characters or more, after at least one
+    more character?"""
+    result = np.zeros(len(names), dtype=bool)
+    patterns = _known_endings(known)
+    if patterns:
+        reversed_names = pc.utf8_reverse(names)
+        for pattern in patterns:
+            result |= bool_column(pc.match_substring_regex(reversed_names, pattern))
+    return result
+
+
 def trim_headlines(entries: Entries, known: frozenset[str]) -> Entries:
     """Capitals glued before an entry are residue, not symbol (``NEWSAGL38.02▲ ...``).
 
@@ -602,7 +631,15 @@ def trim_headlines(entries: Entries, known: frozenset[str]) -> Entries:
     suspects = np.flatnonzero(~entries.lead_blank | (entries.start == 0))
     if not len(suspects):
         return entries
-    names = entries.symbol.take(pa.array(suspects)).to_pylist()
+    # In a glued strip every entry is a suspect; only a name long enough to be a headline,
+    # or one ending in a known symbol, can be cut: found on the whole column at once.
+    suspect_names = entries.symbol.take(pa.array(suspects))
+    could_cut = bool_column(pc.greater_equal(pc.utf8_length(suspect_names), HEADLINE_MIN_LETTERS))
+    could_cut |= _ends_in_known(suspect_names, known)
+    suspects = suspects[could_cut]
+    if not len(suspects):
+        return entries
+    names = suspect_names.filter(pa.array(could_cut)).to_pylist()
     strip_of = entries.strip[suspects].tolist()
     others = np.ones(len(entries), dtype=bool)
     others[suspects] = False
