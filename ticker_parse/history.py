@@ -83,10 +83,17 @@ def _floats(column: pd.Series) -> np.ndarray:
 
 
 def _hashable_text(column: pd.Series) -> pd.Series | np.ndarray:
-    """A text or categorical column ready to hash: as it is, unless values are missing."""
-    if not column.isna().any():
+    """A text or categorical column ready to hash, unless values are missing: as a
+    categorical, whose values pandas hashes like the same strings, each distinct one once
+    (a ticker repeats a few hundred symbols)."""
+    if column.isna().any():
+        return _texts(column)
+    if isinstance(column.dtype, pd.CategoricalDtype):
         return column.reset_index(drop=True)
-    return _texts(column)
+    arrow = pa.chunked_array(pa.array(column.array)).combine_chunks()
+    encoded = arrow.dictionary_encode()
+    categories = pd.Index(np.asarray(encoded.dictionary.to_pylist(), dtype=object))
+    return pd.Series(pd.Categorical.from_codes(encoded.indices.to_numpy(), categories))
 
 
 def _texts(column: pd.Series) -> np.ndarray:
@@ -133,10 +140,29 @@ def _run_starts(keys: list[np.ndarray]) -> np.ndarray:
     return starts
 
 
-def _hex16(values: np.ndarray) -> np.ndarray:
-    """uint64 values as 16 lowercase hex digits (big-endian), without a Python loop."""
+def _hex16_column(values: np.ndarray) -> pa.Array:
+    """uint64 values as an Arrow column of 16 lowercase hex digits (big-endian), built on
+    one buffer: no Python object per value."""
     text = values.astype(">u8").tobytes().hex().encode("ascii")
-    return np.frombuffer(text, dtype="S16").astype("U16").astype(object)
+    offsets = np.arange(0, 16 * len(values) + 1, 16, dtype=np.int64)
+    return pa.Array.from_buffers(
+        pa.large_string(), len(values), [None, pa.py_buffer(offsets), pa.py_buffer(text)]
+    )
+
+
+def _positions(group: np.ndarray) -> np.ndarray:
+    """Each row's position within its group (0, 1, ...), in row order."""
+    if len(group) > 1 and np.all(group[1:] >= group[:-1]):  # strips in order: arithmetic
+        new = np.empty(len(group), dtype=bool)
+        new[0] = True
+        np.not_equal(group[1:], group[:-1], out=new[1:])
+        starts = np.flatnonzero(new)
+        run = np.cumsum(new) - 1
+        return (np.arange(len(group)) - starts[run]).astype(np.uint64)
+    positions: np.ndarray = (
+        pd.Series(group).groupby(group, sort=False).cumcount().to_numpy(np.uint64)
+    )
+    return positions
 
 
 def strip_ids(frame: pd.DataFrame, *, group: np.ndarray | None = None) -> pd.Series:
@@ -170,7 +196,7 @@ def strip_ids(frame: pd.DataFrame, *, group: np.ndarray | None = None) -> pd.Ser
         return pd.Series([], index=frame.index, name="strip_id", dtype=pd.StringDtype("pyarrow"))
     if group is None:
         group = _strip_codes(frame)
-    position = pd.Series(group).groupby(group, sort=False).cumcount().to_numpy(np.uint64)
+    position = _positions(group)
     parts = pd.DataFrame(
         {
             # text and categories hash like the same strings as Python objects (pandas'
@@ -193,9 +219,9 @@ def strip_ids(frame: pd.DataFrame, *, group: np.ndarray | None = None) -> pd.Ser
         pd.DataFrame({"sum": sums, "rows": counts}), index=False
     ).to_numpy(np.uint64)
     # group codes are 0..k-1 and sorted_group[starts] lists them in order 0..k-1
-    by_code = np.empty(len(starts), dtype=object)
-    by_code[sorted_group[starts]] = _hex16(strip_hash)
-    ids = pa.array(by_code, pa.large_string()).take(pa.array(group))  # no object per row
+    by_code = np.empty(len(starts), dtype=np.uint64)
+    by_code[sorted_group[starts]] = strip_hash
+    ids = _hex16_column(by_code[group])  # no object per row
     return pd.Series(
         pd.array(ids, dtype=pd.StringDtype("pyarrow")), index=frame.index, name="strip_id"
     )
