@@ -158,7 +158,8 @@ def _positions(group: np.ndarray) -> np.ndarray:
         np.not_equal(group[1:], group[:-1], out=new[1:])
         starts = np.flatnonzero(new)
         run = np.cumsum(new) - 1
-        return (np.arange(len(group)) - starts[run]).astype(np.uint64)
+        in_order: np.ndarray = (np.arange(len(group)) - starts[run]).astype(np.uint64)
+        return in_order
     positions: np.ndarray = (
         pd.Series(group).groupby(group, sort=False).cumcount().to_numpy(np.uint64)
     )
