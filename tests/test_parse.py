@@ -199,6 +199,27 @@ def test_a_glued_strip_is_one_line_and_a_list_of_single_entries_is_one_strip() -
     assert [s.count for s in ticker_parse.parse(listed).strips] == [3]
 
 
+@pytest.mark.parametrize("separator", [" • ", " | ", "·", " / ", " - ", ", ", " ; ", " ◆ "])
+def test_entries_set_apart_by_a_separator_are_one_strip(separator: str) -> None:
+    """A bullet or bar between the entries keeps the strip whole: its convention is voted
+    by all its entries (here the seed's fractions), and each separator is residue."""
+    entries = [
+        "AGL38.02▲ 0.08 (0.00%)",
+        "AIRLINK197.36▲ 3.45 (0.02%)",
+        "BOP9.54▲ 0.22 (0.02%)",
+        "KSE10067194.5▲ 646.5 (0.01%)",
+    ]
+    result = ticker_parse.parse(separator.join(entries))
+    assert [(s.count, s.convention) for s in result.strips] == [(4, "fraction")]
+    assert [q.symbol for q in result.quotes] == ["AGL", "AIRLINK", "BOP", "KSE100"]
+    assert [r.text.strip() for r in result.residue] == [separator.strip()] * 3
+
+
+def test_a_word_between_entries_still_breaks_the_strip() -> None:
+    text = "AGL38.02▲ 0.08 (0.21%) and BOP9.54▲ 0.22 (2.36%)"
+    assert [s.count for s in ticker_parse.parse(text).strips] == [1, 1]
+
+
 @pytest.mark.parametrize(
     ("text", "symbols", "expected"),
     [

@@ -14,6 +14,7 @@ figures stay text here (as displayed); ``checks`` settles splits and judges them
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, fields, replace
 from typing import Any
@@ -55,7 +56,10 @@ _PIECE_PATTERNS: dict[Dialect, str] = {
     Dialect.PORTAL: grammar.PORTAL_PIECE,
 }
 # Not white space by ``str.isspace`` (the ASCII part; other spaces are normalized away).
-_NOT_BLANK = r"[^\t\n\x0b\x0c\r \x1c-\x1f\x85]"
+_BLANK = r"\t\n\x0b\x0c\r \x1c-\x1f\x85"
+_NOT_BLANK = rf"[^{_BLANK}]"
+# A lead that keeps its entry in the strip before it: white space, one separator at most.
+_SEPARATOR_ONLY = rf"^[{_BLANK}]*(?:[{re.escape(grammar.ENTRY_SEPARATORS)}][{_BLANK}]*)?$"
 _NOT_BEFORE = pa.array(sorted(grammar.NOT_BEFORE_SYMBOL), pa.large_string())
 # A portal symbol opens its line: nothing but spaces since the last newline or ``)``.
 _OPENS_LINE = r"(?:^|\n)[ \t]{0,8}$"
@@ -69,7 +73,8 @@ class Entries:
     ``start``/``end`` are positions in the normalized text; ``dialect`` codes follow
     :data:`DIALECT_ORDER`, ``direction`` codes 0 up, 1 down, 2 unchanged; ``conflict`` marks
     an arrow that contradicts its words; ``strip`` numbers the strips from 0; ``lead_blank``
-    is False where something other than white space is glued before the entry; ``glued``
+    is False where something other than white space (and one of
+    :data:`~ticker_parse.grammar.ENTRY_SEPARATORS`) stands before the entry; ``glued``
     is True where symbol and price touch (``AGL38.02``), so that where the symbol ends is
     for ``checks`` to settle.
     """
@@ -414,7 +419,7 @@ def _columns(
         direction=direction,
         conflict=conflict,
         strip=np.zeros(n, dtype=np.int64),
-        lead_blank=~_not_blank(lead),
+        lead_blank=bool_column(pc.match_substring_regex(lead, _SEPARATOR_ONLY)),
         glued=glued,
     )
 

@@ -30,6 +30,7 @@ from ticker_parse.errors import TickerArgumentError
 __all__ = [
     "BRECORDER_PIECE",
     "CONCATENATED_PIECE",
+    "ENTRY_SEPARATORS",
     "INCOMPLETE",
     "MARKUP_ONLY",
     "MARQUEE",
@@ -216,6 +217,10 @@ PORTAL_PIECE = (
 #: A digit may (a date or time glued before the strip: ``10:45AGL38.02▲``), and so may a
 #: separator (``)-HBL100.5▲``, ``).HBL...``).
 NOT_BEFORE_SYMBOL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ&")
+
+#: What a site may print between the entries of one strip (``AGL38.02▲ 0.08 (0.21%) •
+#: BOP9.54▲ ...``): one of these, with white space around it or not, keeps the strip whole.
+ENTRY_SEPARATORS = "•·|/,;-◆♦■●★"
 
 #: Broker marquee: ``ABCR1 0.02  -0.05 | XYZ 27.30   0.89 |``; no arrow, no percent. Only
 #: taken on evidence that a run is a PSX marquee (``entries.marquee_entries``).
