@@ -25,6 +25,8 @@ STRIP = "AGL38.02▲ 0.08 (0.21%)AIRLINK197.36▲ 3.45 (1.78%)"
         lambda: ticker_parse.frame_from_text(STRIP, exact="yes"),  # type: ignore[arg-type]
         lambda: ticker_parse.parse(STRIP, markup="xml"),
         lambda: ticker_parse.parse(STRIP, timeout=-1),
+        lambda: ticker_parse.summarize_frame(pd.DataFrame()),
+        lambda: ticker_parse.summarize_frame(pd.DataFrame({"issues": ["", "stale_row"]})),
     ],
 )
 def test_wrong_arguments_raise_a_ticker_argument_error(call: object) -> None:
@@ -83,6 +85,11 @@ def test_chunked_reading_drops_duplicates_across_chunks() -> None:
     text = (STRIP + "\nSome article text.\n") * 3
     chunks = list(ticker_parse.read_ticker(io.StringIO(text), chunksize=1, drop_duplicates=True))
     assert sum(len(c) for c in chunks) == 2
+
+
+def test_an_empty_quotes_frame_summarizes_to_nothing() -> None:
+    summary = ticker_parse.summarize_frame(ticker_parse.frame_from_text(""))
+    assert (summary.quotes, summary.flagged, summary.diagnosis) == (0, 0, None)
 
 
 def test_version_comes_from_the_installed_metadata() -> None:

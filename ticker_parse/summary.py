@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ticker_parse.errors import TickerArgumentError
 from ticker_parse.models import IssueCode
 
 if TYPE_CHECKING:
@@ -96,7 +97,16 @@ def summarize_codes(
 
 
 def summarize_frame(frame: pd.DataFrame) -> Summary:
-    """Summarize a quotes DataFrame (the DataFrame path): vectorized over its columns."""
+    """Summarize a quotes DataFrame (the DataFrame path): vectorized over its columns.
+
+    Raises :class:`TickerArgumentError` when ``frame`` lacks the ``issues`` or ``percent``
+    column (it is not a quotes frame).
+    """
+    missing = [c for c in ("issues", "percent") if c not in frame.columns]
+    if missing:
+        raise TickerArgumentError(
+            f"summarize_frame() needs a quotes frame; this one has no {' or '.join(missing)} column"
+        )
     issues = frame["issues"]
     per_value = issues.value_counts()  # few distinct values, however many rows
     counts: Counter[str] = Counter()
