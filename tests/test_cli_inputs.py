@@ -159,6 +159,25 @@ def test_a_warc_converts_with_urls_and_capture_times(
     assert err.count(f"{gen.path}: WARC:") == 1
 
 
+@pytest.mark.parametrize("gzip_records", [True, False])
+def test_a_warc_on_standard_input_is_told_by_its_content(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    gzip_records: bool,
+) -> None:
+    """``cat crawl.warc.gz | ticker-parse`` gives the rows the file gives."""
+    gen = warcgen.write_mixed_warc(tmp_path, gzip_records=gzip_records)
+    code, from_file, _ = run(["-q", "--format", "jsonl", str(gen.path)], capsys)
+    assert code == 0
+    stdin = io.TextIOWrapper(io.BytesIO(gen.path.read_bytes()))
+    monkeypatch.setattr(sys, "stdin", stdin)
+    code, from_stdin, err = run(["--format", "jsonl", "-"], capsys)
+    assert code == 0
+    assert from_stdin == from_file
+    assert "<stdin>: WARC:" in err
+
+
 def test_damaged_records_are_listed_unless_quiet(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -50,6 +50,7 @@ from ticker_parse.reading import (
     is_warc_path,
     iter_decoded,
     open_binary,
+    sniff_stream,
 )
 from ticker_parse.summary import Summary, summarize_counts, summarize_frame
 from ticker_parse.table import TEXT_DTYPE, capture_time, dedupe, empty_frame
@@ -517,12 +518,18 @@ class _Converter:
     def convert(self, path: str) -> None:
         name = describe_path(path)
         self.totals.parts.setdefault(name, [])
-        if is_warc_path(path):
+        if path == "-":  # standard input cannot be read twice: its first bytes are replayed
+            stream, warc = sniff_stream(sys.stdin.buffer)
+            if warc:
+                self._warc(stream, name)
+            else:
+                self._text(path, name, stream)
+        elif is_warc_path(path):
             self._warc(path, name)
         else:
             self._text(path, name)
 
-    def _text(self, path: str, name: str) -> None:
+    def _text(self, path: str, name: str, opened: BinaryIO | None = None) -> None:
         args = self.args
         stats = DecodeStats()
         stamp = self._stamp(path)
@@ -530,7 +537,7 @@ class _Converter:
         show = args.progress == "always" or (
             args.progress == "auto" and size >= _PROGRESS_MIN_BYTES and sys.stderr.isatty()
         )
-        with open_binary(path) as stream:
+        with open_binary(path) if opened is None else opened as stream:
             pieces = iter_decoded(
                 stream,
                 source=name,
@@ -579,7 +586,7 @@ class _Converter:
         if residue:
             self.residue_rows.extend((name, r) for r in residue)
 
-    def _warc(self, path: str, name: str) -> None:
+    def _warc(self, path: str | BinaryIO, name: str) -> None:
         stats = WarcStats()
         self.totals.warc[name] = stats
         for doc in iter_warc(path, stats=stats, source_name=name):

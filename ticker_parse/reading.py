@@ -29,7 +29,7 @@ import sys
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import IO, BinaryIO, Literal, TypeVar, overload
+from typing import IO, Any, BinaryIO, Literal, TypeVar, cast, overload
 
 import pandas as pd
 
@@ -78,6 +78,7 @@ __all__ = [
     "iter_warc_quotes",
     "open_binary",
     "read_ticker",
+    "sniff_stream",
 ]
 
 #: How much text (characters) is read in one pipeline run when many documents (WARC records,
@@ -384,6 +385,40 @@ def file_mtime(path: str | os.PathLike[str]) -> pd.Timestamp:
     except OSError as exc:
         raise TickerReadError(f"{describe_path(name)}: {exc.strerror or exc}") from None
     return pd.Timestamp(seconds, unit="ns", tz="UTC")
+
+
+class _Replayed(io.RawIOBase):
+    """A binary stream that gives ``head`` back before the rest of ``stream``."""
+
+    def __init__(self, head: bytes, stream: IO[bytes]) -> None:
+        self._head = memoryview(head)
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._head.nbytes:
+            n = min(len(buffer), self._head.nbytes)
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._stream.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def sniff_stream(stream: IO[bytes]) -> tuple[BinaryIO, bool]:
+    """Whether a binary stream that cannot seek (standard input) holds a WARC, told by its
+    first bytes; and a stream that reads from its start again."""
+    head = b""
+    while len(head) < WARC_HEAD_SIZE:
+        more = stream.read(WARC_HEAD_SIZE - len(head))
+        if not more:
+            break
+        head += more
+    replayed = io.BufferedReader(_Replayed(head, stream))
+    return cast(BinaryIO, replayed), is_warc(head)
 
 
 def is_warc_path(path: str | os.PathLike[str]) -> bool:
