@@ -18,6 +18,7 @@ from ticker_parse.history import (
     HISTORY_COLUMNS,
     STALE_QUOTE,
     STALE_ROW,
+    _combine,
     history,
     stale_rows,
     strip_ids,
@@ -470,6 +471,20 @@ def test_strip_id_of_a_tiny_frame_is_pinned() -> None:
     # strip. Only change it together with a note in the changelog.
     frame = quotes(("2024-03-04 06:00", "a", [("KSE100", 70000.0, 120.5), ("AGL", 10.5, -0.25)]))
     assert list(strip_ids(frame)) == ["b1a8916856f5887c", "b1a8916856f5887c"]
+
+
+def test_row_hashes_are_combined_by_pandas_own_rule() -> None:
+    """strip_ids combines column hashes itself (no frame per call); the result is the
+    row hash pandas gives the same columns."""
+    rng = np.random.default_rng(3)
+    columns = {
+        "a": rng.integers(0, 2**63, 500, dtype=np.uint64),
+        "b": rng.normal(size=500),
+        "c": rng.integers(0, 9, 500).astype(np.uint64),
+    }
+    expected = pd.util.hash_pandas_object(pd.DataFrame(columns), index=False).to_numpy()
+    got = _combine([pd.util.hash_array(v) for v in columns.values()])
+    assert (got == expected).all()
 
 
 def test_pages_parsed_one_by_one_can_be_concatenated() -> None:

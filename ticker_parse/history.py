@@ -82,18 +82,32 @@ def _floats(column: pd.Series) -> np.ndarray:
     return values
 
 
-def _hashable_text(column: pd.Series) -> pd.Series | np.ndarray:
-    """A text or categorical column ready to hash, unless values are missing: as a
-    categorical, whose values pandas hashes like the same strings, each distinct one once
-    (a ticker repeats a few hundred symbols)."""
+def _text_hashes(column: pd.Series) -> np.ndarray:
+    """Per row, pandas' hash of the text (missing as ``""``), each distinct value hashed
+    once (a ticker repeats a few hundred symbols): a categorical hashes like its values."""
     if column.isna().any():
-        return _texts(column)
+        return pd.util.hash_array(_texts(column))
     if isinstance(column.dtype, pd.CategoricalDtype):
-        return column.reset_index(drop=True)
-    arrow = pa.chunked_array(pa.array(column.array)).combine_chunks()
-    encoded = arrow.dictionary_encode()
-    categories = pd.Index(np.asarray(encoded.dictionary.to_pylist(), dtype=object))
-    return pd.Series(pd.Categorical.from_codes(encoded.indices.to_numpy(), categories))
+        return pd.util.hash_array(column.array)
+    encoded = pa.chunked_array(pa.array(column.array)).combine_chunks().dictionary_encode()
+    distinct = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
+    hashes: np.ndarray = pd.util.hash_array(distinct)[encoded.indices.to_numpy()]
+    return hashes
+
+
+def _combine(hashes: list[np.ndarray]) -> np.ndarray:
+    """Row hashes from column hashes: pandas' rule in ``hash_pandas_object(frame,
+    index=False)`` (CPython's tuple hash), without building the frame (a test holds the two
+    equal)."""
+    mult = np.uint64(1000003)
+    out = np.zeros_like(hashes[0]) + np.uint64(0x345678)
+    for i, column in enumerate(hashes):
+        inverse = len(hashes) - i
+        out ^= column
+        out *= mult
+        mult += np.uint64(82520 + inverse + inverse)
+    out += np.uint64(97531)
+    return out
 
 
 def _texts(column: pd.Series) -> np.ndarray:
@@ -198,27 +212,22 @@ def strip_ids(frame: pd.DataFrame, *, group: np.ndarray | None = None) -> pd.Ser
     if group is None:
         group = _strip_codes(frame)
     position = _positions(group)
-    parts = pd.DataFrame(
-        {
-            # text and categories hash like the same strings as Python objects (pandas'
-            # own rule), so only a column with missing values needs converting
-            "symbol": _hashable_text(frame["symbol"]),
-            "price": _floats(frame["price"]),
-            "change": _floats(frame["change"]),
-            "percent": _floats(frame["percent"]),
-            "direction": _hashable_text(frame["direction"]),
-            "position": position,
-        }
+    row_hash = _combine(
+        [
+            _text_hashes(frame["symbol"]),
+            pd.util.hash_array(_floats(frame["price"])),
+            pd.util.hash_array(_floats(frame["change"])),
+            pd.util.hash_array(_floats(frame["percent"])),
+            _text_hashes(frame["direction"]),
+            pd.util.hash_array(position),
+        ]
     )
-    row_hash = pd.util.hash_pandas_object(parts, index=False).to_numpy(np.uint64)
     order = np.argsort(group, kind="stable")
     sorted_group = group[order]
     starts = np.flatnonzero(_run_starts([sorted_group]))
     sums = np.add.reduceat(row_hash[order], starts, dtype=np.uint64)
     counts = np.diff(np.append(starts, n)).astype(np.uint64)
-    strip_hash = pd.util.hash_pandas_object(
-        pd.DataFrame({"sum": sums, "rows": counts}), index=False
-    ).to_numpy(np.uint64)
+    strip_hash = _combine([pd.util.hash_array(sums), pd.util.hash_array(counts)])
     # group codes are 0..k-1 and sorted_group[starts] lists them in order 0..k-1
     by_code = np.empty(len(starts), dtype=np.uint64)
     by_code[sorted_group[starts]] = strip_hash
