@@ -35,9 +35,12 @@ __all__ = [
     "PSX_TIMEZONE",
     "STALE_QUOTE",
     "STALE_ROW",
+    "figures",
     "history",
     "stale_rows",
+    "strip_id_column",
     "strip_ids",
+    "text_hashes",
 ]
 
 #: Issue code: a stock row of a stale strip (see :func:`stale_rows`).
@@ -76,10 +79,15 @@ def _require(frame: pd.DataFrame, columns: Iterable[str], caller: str) -> None:
 
 
 def _floats(column: pd.Series) -> np.ndarray:
-    """float64 values, -0.0 made 0.0 and every NaN the same NaN (stable bytes to hash)."""
-    values = column.to_numpy(dtype=np.float64, na_value=np.nan) + 0.0
-    values[np.isnan(values)] = np.nan
-    return values
+    """A figure column ready to hash (see :func:`figures`)."""
+    return figures(column.to_numpy(dtype=np.float64, na_value=np.nan))
+
+
+def figures(values: np.ndarray) -> np.ndarray:
+    """Figures ready to hash: float64, ``-0.0`` as ``0.0``, every NaN the same NaN."""
+    result: np.ndarray = np.asarray(values, dtype=np.float64) + 0.0
+    result[np.isnan(result)] = np.nan
+    return result
 
 
 def _text_hashes(column: pd.Series) -> np.ndarray:
@@ -89,10 +97,7 @@ def _text_hashes(column: pd.Series) -> np.ndarray:
         return pd.util.hash_array(_texts(column))
     if isinstance(column.dtype, pd.CategoricalDtype):
         return pd.util.hash_array(column.array)
-    encoded = pa.chunked_array(pa.array(column.array)).combine_chunks().dictionary_encode()
-    distinct = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
-    hashes: np.ndarray = pd.util.hash_array(distinct)[encoded.indices.to_numpy()]
-    return hashes
+    return text_hashes(pa.array(column.array))
 
 
 def _combine(hashes: list[np.ndarray]) -> np.ndarray:
@@ -211,15 +216,38 @@ def strip_ids(frame: pd.DataFrame, *, group: np.ndarray | None = None) -> pd.Ser
         return pd.Series([], index=frame.index, name="strip_id", dtype=pd.StringDtype("pyarrow"))
     if group is None:
         group = _strip_codes(frame)
-    position = _positions(group)
+    ids = strip_id_column(
+        _text_hashes(frame["symbol"]),
+        _floats(frame["price"]),
+        _floats(frame["change"]),
+        _floats(frame["percent"]),
+        _text_hashes(frame["direction"]),
+        group,
+    )
+    return pd.Series(
+        pd.array(ids, dtype=pd.StringDtype("pyarrow")), index=frame.index, name="strip_id"
+    )
+
+
+def strip_id_column(
+    symbol_hash: np.ndarray,
+    price: np.ndarray,
+    change: np.ndarray,
+    percent: np.ndarray,
+    direction_hash: np.ndarray,
+    group: np.ndarray,
+) -> pa.Array:
+    """:func:`strip_ids` on columns: pandas' hashes of each row's symbol and direction,
+    its figures (float64, ``-0.0`` as ``0.0``, one NaN) and its strip's group number."""
+    n = len(group)
     row_hash = _combine(
         [
-            _text_hashes(frame["symbol"]),
-            pd.util.hash_array(_floats(frame["price"])),
-            pd.util.hash_array(_floats(frame["change"])),
-            pd.util.hash_array(_floats(frame["percent"])),
-            _text_hashes(frame["direction"]),
-            pd.util.hash_array(position),
+            symbol_hash,
+            pd.util.hash_array(price),
+            pd.util.hash_array(change),
+            pd.util.hash_array(percent),
+            direction_hash,
+            pd.util.hash_array(_positions(group)),
         ]
     )
     order = np.argsort(group, kind="stable")
@@ -231,10 +259,16 @@ def strip_ids(frame: pd.DataFrame, *, group: np.ndarray | None = None) -> pd.Ser
     # group codes are 0..k-1 and sorted_group[starts] lists them in order 0..k-1
     by_code = np.empty(len(starts), dtype=np.uint64)
     by_code[sorted_group[starts]] = strip_hash
-    ids = _hex16_column(by_code[group])  # no object per row
-    return pd.Series(
-        pd.array(ids, dtype=pd.StringDtype("pyarrow")), index=frame.index, name="strip_id"
-    )
+    return _hex16_column(by_code[group])  # no object per row
+
+
+def text_hashes(values: pa.Array) -> np.ndarray:
+    """pandas' hash of each string of an Arrow column without nulls, each distinct one
+    hashed once."""
+    encoded = pa.chunked_array([values]).combine_chunks().dictionary_encode()
+    distinct = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
+    hashes: np.ndarray = pd.util.hash_array(distinct)[encoded.indices.to_numpy()]
+    return hashes
 
 
 def stale_rows(

@@ -23,7 +23,7 @@ from ticker_parse.checks import Checked, bits_to_labels, check_entries, expected
 from ticker_parse.entries import Entries
 from ticker_parse.errors import TickerArgumentError
 from ticker_parse.grammar import PSX_INDICES
-from ticker_parse.history import strip_ids
+from ticker_parse.history import figures, strip_id_column, text_hashes
 from ticker_parse.models import Direction
 
 __all__ = [
@@ -59,6 +59,8 @@ COLUMNS: tuple[str, ...] = (
 #: pandas' own default for text (``str``: Arrow-backed where pyarrow is installed).
 TEXT_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
 DIRECTION_DTYPE = pd.CategoricalDtype([d.value for d in Direction], ordered=False)
+# pandas' hash of each direction's name, by direction code (strip ids hash the names)
+_DIRECTION_HASHES = pd.util.hash_array(np.array(DIRECTION_DTYPE.categories, dtype=object))
 CAPTURED_DTYPE = pd.DatetimeTZDtype("ns", "UTC")
 #: The fields that make two rows the same quote: a strip shown twice on one page.
 DEDUPE_COLUMNS: tuple[str, ...] = ("symbol", "price", "direction", "change", "percent")
@@ -150,13 +152,19 @@ def assemble_frame(
         columns["price"] = _exact_column(checked.price_text, exact)
         columns["change"] = _exact_column(entries.change, exact)
         columns["percent"] = _exact_column(entries.percent, exact)
+    if n:
+        ids = strip_id_column(
+            text_hashes(checked.symbol),
+            figures(checked.price),
+            figures(checked.change),
+            figures(checked.percent),
+            _DIRECTION_HASHES[entries.direction],
+            entries.strip,
+        )
+        columns["strip_id"] = _text(ids)
     # copy=False: the columns are fresh arrays made for this frame; copying them into
     # consolidated blocks would only double the peak memory of big conversions.
-    frame = pd.DataFrame(columns, columns=list(COLUMNS), copy=False)
-    if n:
-        ids = strip_ids(frame, group=entries.strip)
-        frame["strip_id"] = ids.astype(TEXT_DTYPE).array
-    return frame
+    return pd.DataFrame(columns, columns=list(COLUMNS), copy=False)
 
 
 def capture_time(value: object) -> pd.Timestamp | None:
