@@ -46,7 +46,7 @@ def _assert_same(text: str) -> Entries:
                 assert a.to_pylist() == b.to_pylist(), (f.name, text[:200])
             else:
                 assert a.dtype == b.dtype, (f.name, text[:200])
-                assert np.array_equal(a, b), (f.name, text[:200])
+                assert np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), (f.name, text[:200])
         if dialect is None:
             got = compiled
     return got

@@ -207,6 +207,36 @@ def _piece(buf: U8, ps: int, pe: int, spans: I64) -> int:
     return _ENTRY
 
 
+# 10**0 .. 10**8 (the grammar's figures have at most 8 decimals), each an exact float
+_POWERS_OF_TEN = np.array([10.0**i for i in range(9)])
+
+
+def _value(buf: U8, k: int, end: int) -> float:
+    """The number ``buf[k:end]`` (sign, digits, separators, decimals) as the nearest
+    float64, or NaN past 15 digits. With at most 15 digits the digits and the power of ten
+    are exact floats and one division rounds once: the correctly rounded value, as
+    parsing the text gives."""
+    negative = k < end and buf[k] == 45
+    if k < end and (buf[k] == 45 or buf[k] == 43):
+        k += 1
+    mantissa = 0
+    digits = 0
+    decimals = 0
+    after_dot = False
+    for i in range(k, end):
+        x = buf[i]
+        if 48 <= x <= 57:
+            mantissa = mantissa * 10 + (x - 48)
+            digits += 1
+            decimals += after_dot
+        elif x == 46:
+            after_dot = True
+    if digits > 15:
+        return np.nan
+    value: float = mantissa / _POWERS_OF_TEN[decimals]
+    return -value if negative else value
+
+
 def _copy(buf: U8, k: int, end: int, data: U8, offsets: I64, row: int) -> None:
     """Append ``buf[k:end]`` as value ``row`` of a packed string column."""
     at = offsets[row]
@@ -229,6 +259,7 @@ def _scan(
     data: U8,
     offsets: I64,
     rest: I64,
+    values: npt.NDArray[np.float64],
 ) -> tuple[int, int, int]:
     """The loop of :func:`scan`: returns (pieces, entries, pieces for RE2)."""
     spans = np.empty(_SPAN_ROWS, dtype=np.int64)
@@ -261,6 +292,9 @@ def _scan(
                 n,
             )
             _copy(buf, spans[_PERCENT_START], spans[_PERCENT_END], data[3 * cap :], offsets[3], n)
+            values[n, 0] = _value(buf, spans[_SYMBOL_END], spans[_PRICE_END])
+            values[n, 1] = _value(buf, spans[_CHANGE_START], spans[_CHANGE_END])
+            values[n, 2] = _value(buf, spans[_PERCENT_START], spans[_PERCENT_END])
             n += 1
         else:
             while k < size and buf[k] != 41:  # )
@@ -289,7 +323,7 @@ def _gather(buf: U8, starts: I64, ends: I64, data: U8, offsets: I64) -> None:
         _copy(buf, starts[i], ends[i], data, offsets, i)
 
 
-_HELPERS = ("_is_digit", "_digits", "_gap", "_number", "_price", "_piece", "_copy")
+_HELPERS = ("_is_digit", "_digits", "_gap", "_number", "_price", "_piece", "_value", "_copy")
 
 
 class _Compiled(NamedTuple):
@@ -329,7 +363,9 @@ class Scanned(NamedTuple):
 
     ``pieces``: how many pieces end in ``)``. Entries, in text order: ``piece``, ``start``,
     ``end`` (character offsets, ``end`` past the ``)``), ``flags`` (FLAG_UP, FLAG_NEW_LINE),
-    and the columns ``symbol``, ``price``, ``change``, ``percent`` as (data, int64 offsets).
+    and the columns ``symbol``, ``price``, ``change``, ``percent`` as (data, int64 offsets);
+    ``values``: price, change and percent as float64 (n, 3), NaN for a figure of more than
+    15 digits (left to a text parser).
     Pieces left for RE2, in text order: ``rest_piece``, their bytes ``rest_bytes`` /
     ``rest_ends`` (without the ``)``), first character ``rest_char`` and length in characters
     ``rest_chars``.
@@ -341,6 +377,7 @@ class Scanned(NamedTuple):
     end: I64
     flags: U8
     columns: list[tuple[U8, I64]]
+    values: npt.NDArray[np.float64]
     rest_piece: I64
     rest_bytes: I64
     rest_ends: I64
@@ -359,7 +396,8 @@ def scan(compiled: _Compiled, buf: U8) -> Scanned:
     offsets = np.empty((4, pieces + 1), dtype=np.int64)
     offsets[:, 0] = 0
     rest = np.empty((5, pieces), dtype=np.int64)
-    counted, n, r = compiled.scan(buf, rows, flags, data, offsets, rest)
+    values = np.empty((pieces, 3), dtype=np.float64)
+    counted, n, r = compiled.scan(buf, rows, flags, data, offsets, rest, values)
     assert counted == pieces
     columns = []
     for i in range(4):
@@ -372,6 +410,7 @@ def scan(compiled: _Compiled, buf: U8) -> Scanned:
         rows[2, :n].copy(),
         flags[:n].copy(),
         columns,
+        values[:n].copy(),
         rest[0, :r].copy(),
         rest[1, :r].copy(),
         rest[2, :r].copy(),

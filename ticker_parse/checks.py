@@ -351,17 +351,6 @@ class Checked:
     alternatives: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
 
-def _floats(texts: pa.Array) -> FloatArray:
-    """Displayed figures as floats (NaN where none is shown); separators and ``+`` dropped."""
-    # most columns hold no separator: one search instead of a copy of every figure
-    has_separator = pc.any(pc.match_substring(texts, ",")).as_py()
-    plain = pc.replace_substring(texts, ",", "") if has_separator else texts
-    values: FloatArray = (
-        pc.cast(plain, pa.float64()).to_numpy(zero_copy_only=False).astype(np.float64, copy=True)
-    )
-    return values
-
-
 def _decimals(texts: pa.Array) -> npt.NDArray[np.int64]:
     """Decimals of each displayed figure (0 without a dot or without a figure)."""
     length = pc.utf8_length(texts).to_numpy(zero_copy_only=False)
@@ -713,9 +702,7 @@ def check_entries(entries: Entries, known: frozenset[str], *, validate: bool = T
     """Settle each strip's convention and each glued symbol, then judge every figure."""
     entries = trim_headlines(entries, known)
     exact = entries.dialect == _GLUED
-    price = _floats(entries.price)
-    change = _floats(entries.change)
-    percent = _floats(entries.percent)
+    price, change, percent = (np.ascontiguousarray(v) for v in entries.figures.T)
     percent_hw = percent_halfwidth(_decimals(entries.percent))
     zeros = np.zeros(len(entries))
     as_percent = is_percent_consistent(price, change, percent, zeros, zeros, percent_hw)

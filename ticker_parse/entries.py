@@ -38,6 +38,7 @@ __all__ = [
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
+FloatArray = npt.NDArray[np.float64]
 
 #: Dialect codes of the ``dialect`` column.
 DIALECT_ORDER: tuple[Dialect, ...] = (
@@ -76,7 +77,8 @@ class Entries:
     is False where something other than white space (and one of
     :data:`~ticker_parse.grammar.ENTRY_SEPARATORS`) stands before the entry; ``glued``
     is True where symbol and price touch (``AGL38.02``), so that where the symbol ends is
-    for ``checks`` to settle.
+    for ``checks`` to settle. ``figures`` holds the price, change and percent as float64
+    (one row per entry; NaN where no figure is shown).
     """
 
     start: IntArray
@@ -91,6 +93,7 @@ class Entries:
     strip: IntArray
     lead_blank: BoolArray
     glued: BoolArray
+    figures: FloatArray
 
     def __len__(self) -> int:
         return len(self.start)
@@ -112,6 +115,7 @@ class Entries:
             np.empty(0, np.int64),
             np.empty(0, bool),
             np.empty(0, bool),
+            np.empty((0, 3)),
         )
 
     def take(self, rows: IntArray) -> Entries:
@@ -149,6 +153,21 @@ def bool_column(array: pa.Array) -> BoolArray:
         pc.fill_null(array, False).to_numpy(zero_copy_only=False).astype(bool, copy=False)
     )
     return result
+
+
+def figure_values(texts: pa.Array) -> FloatArray:
+    """Displayed figures as floats (NaN where none is shown); separators and ``+`` dropped."""
+    # most columns hold no separator: one search instead of a copy of every figure
+    has_separator = pc.any(pc.match_substring(texts, ",")).as_py()
+    plain = pc.replace_substring(texts, ",", "") if has_separator else texts
+    values: FloatArray = (
+        pc.cast(plain, pa.float64()).to_numpy(zero_copy_only=False).astype(np.float64, copy=True)
+    )
+    return values
+
+
+def _figures(price: pa.Array, change: pa.Array, percent: pa.Array) -> FloatArray:
+    return np.column_stack([figure_values(price), figure_values(change), figure_values(percent)])
 
 
 def _not_blank(texts: pa.Array) -> BoolArray:
@@ -359,7 +378,13 @@ def _kernel_pieces(
         strip=np.zeros(m, dtype=np.int64),
         lead_blank=np.ones(m, dtype=bool),
         glued=np.ones(m, dtype=bool),
+        figures=got.values,
     )
+    long = np.flatnonzero(np.isnan(got.values).any(axis=1))
+    if len(long):  # a figure of more than 15 digits: parsed from its text
+        index = pa.array(long)
+        for column, texts in enumerate((price, change, percent)):
+            got.values[long, column] = figure_values(texts.take(index))
     new_line = (got.flags & _kernel.FLAG_NEW_LINE).astype(bool)
     scanned = _Found(got.pieces, entries, got.piece, new_line, _NO_ROWS)
     if not len(got.rest_piece):
@@ -421,6 +446,7 @@ def _columns(
         strip=np.zeros(n, dtype=np.int64),
         lead_blank=bool_column(pc.match_substring_regex(lead, _SEPARATOR_ONLY)),
         glued=glued,
+        figures=_figures(got.field("price"), got.field("change"), got.field("percent")),
     )
 
 
@@ -514,6 +540,13 @@ def _marquee(text: str, forced: bool, deadline: float | None) -> Entries:
         strip=strip,
         lead_blank=np.ones(n, dtype=bool),
         glued=np.zeros(n, dtype=bool),
+        figures=np.column_stack(
+            [
+                np.array([float(m.group("price")) for m in rows]),
+                np.array([float(c) for c in changes]),
+                np.full(n, np.nan),
+            ]
+        ),
     )
 
 
