@@ -157,7 +157,7 @@ CONCATENATED_PIECE = (
     + r"(?P<symbol>[A-Z][A-Z&]{0,11}(?:-[A-Z]{1,6})?"  # symbol letters, futures suffix
     # or a whole symbol, digits too, set apart by spaces (a pretty-printed page: one field
     # per element, rendered with a space between): then the split is no question
-    + r"(?:[0-9]{0,6}[ \t\n]{1,4})?)"
+    + r"(?:(?:-[0-9]{1,6}|[0-9]{0,6})[ \t\n]{1,4})?)"  # KSE100, KSE-100
     + r"(?P<price>"
     + _NUM_GROUPED
     + ")"  # symbol digits + price, split later
@@ -213,10 +213,11 @@ PORTAL_PIECE = (
     + _PERCENT
 )
 
-#: Characters that may not stand right before a symbol (it would be inside a longer token).
-#: A digit may (a date or time glued before the strip: ``10:45AGL38.02▲``), and so may a
-#: separator (``)-HBL100.5▲``, ``).HBL...``).
-NOT_BEFORE_SYMBOL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ&")
+#: Characters that may not stand right before a symbol (it would be inside a longer token,
+#: or the second half of a currency pair: ``USD/PKR 278.50 ▲ 0.25 (0.09%)``). A digit may (a
+#: date or time glued before the strip: ``10:45AGL38.02▲``), and so may a separator
+#: (``)-HBL100.5▲``, ``).HBL...``).
+NOT_BEFORE_SYMBOL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ&/")
 
 #: What a site may print between the entries of one strip (``AGL38.02▲ 0.08 (0.21%) •
 #: BOP9.54▲ ...``): one of these, with white space around it or not, keeps the strip whole.
@@ -226,7 +227,7 @@ ENTRY_SEPARATORS = "•·|/,;-◆♦■●★"
 #: taken on evidence that a run is a PSX marquee (``entries.marquee_entries``).
 MARQUEE = regex.compile(
     rf"""
-    (?<![A-Za-z0-9&.-])
+    (?<![A-Za-z0-9&./-])
     (?P<symbol>[A-Z][A-Z0-9&]{{0,11}}(?:-[A-Z0-9]{{1,6}})?)
     [ \t]{{1,8}}(?P<price>{_NUM})
     [ \t]{{1,8}}(?P<change>[-+]?{_NUM})
