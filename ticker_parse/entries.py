@@ -491,25 +491,33 @@ def _marquee_runs(text: str, forced: bool, deadline: float | None) -> list[list[
     return kept
 
 
+#: The most a PSX quote moves in a day, as a share of its previous close (the exchange's
+#: circuit breakers stop a share at 7.5%, or 1 rupee for the cheapest), with a margin.
+_MARQUEE_MAX_MOVE = 0.1
+
+
 def _looks_like_psx(run: list[Any]) -> bool:
     """Evidence that a run of marquee matches is a PSX marquee, not rates, scores or weather.
 
     Several entries in a row (:data:`_MARQUEE_MIN_RUN`); most prices shown with decimals
-    (scores and temperatures are whole numbers); and not mostly pairs of similar positive
-    figures (a buy/sell pair of rates, ``USD 278.50 279.80``). Symbols say nothing here:
-    ``AED`` is a currency and could be a ticker.
+    (scores and temperatures are whole numbers); and at least three in four changes a
+    share could make in a day (at most :data:`_MARQUEE_MAX_MOVE` of the previous close, or
+    1 rupee): a buy/sell pair of rates (``USD 278.50 279.80``) or a high and a low
+    (``KHI 32.5 24.1``) are not. Symbols say nothing here: ``AED`` is a currency and could
+    be a ticker; a run of fuel prices and their changes looks like one too.
     """
     if len(run) < _MARQUEE_MIN_RUN:
         return False
-    with_decimals = pairs = 0
+    with_decimals = implausible = 0
     for m in run:
         price, change = m.group("price", "change")
         with_decimals += "." in price
         value, moved = float(price), float(change)
         if not value > 0:
             return False
-        pairs += value >= 1 and 0.8 * value <= moved <= 1.25 * value
-    return with_decimals * 2 >= len(run) and pairs * 2 < len(run)
+        previous = value - moved
+        implausible += not (previous > 0 and abs(moved) <= max(_MARQUEE_MAX_MOVE * previous, 1.0))
+    return with_decimals * 2 >= len(run) and implausible * 4 <= len(run)
 
 
 def _marquee(text: str, forced: bool, deadline: float | None) -> Entries:

@@ -101,16 +101,22 @@ class HonestQuote:
 
 
 @st.composite
-def honest_quotes(draw: st.DrawFn, *, index: bool = False) -> HonestQuote:
-    """Prices from 0.01 to 200,000, moves from one tick to more than 10% either way."""
+def honest_quotes(
+    draw: st.DrawFn, *, index: bool = False, within_limit: bool = False
+) -> HonestQuote:
+    """Prices from 0.01 to 200,000, moves from one tick to more than 10% either way; with
+    ``within_limit``, only moves the exchange allows in a day (10%, or 1 rupee)."""
     if index:
         symbol = draw(st.sampled_from(_INDEX_NAMES))
         previous_cents = draw(st.integers(100_000, 20_000_000))
     else:
         symbol = draw(st.text(_LETTERS, min_size=2, max_size=7))
         previous_cents = draw(st.integers(1, 20_000_000))
+    limit = max(previous_cents // 10, 100)
     move = draw(
-        st.one_of(
+        st.integers(-min(limit, previous_cents - 1), limit)
+        if within_limit
+        else st.one_of(
             st.integers(-3, 3),  # a tick or three
             st.integers(-(previous_cents // 20), previous_cents // 20),  # within 5%
             st.integers(-(previous_cents - 1), previous_cents // 2),  # up to -99% / +50%
@@ -187,7 +193,12 @@ def strips(
     d = Dialect(dialect)
     if d is Dialect.MARQUEE:  # a lone marquee entry is no evidence of a marquee
         min_size, max_size = max(min_size, 2), max(max_size, 2)
-    quotes = draw(st.lists(honest_quotes(), min_size=min_size, max_size=max_size))
+    # a marquee is told from rates and weather by moves a share can make in a day
+    quotes = draw(
+        st.lists(
+            honest_quotes(within_limit=d is Dialect.MARQUEE), min_size=min_size, max_size=max_size
+        )
+    )
     if d in (Dialect.BRECORDER, Dialect.CONCATENATED) and draw(st.booleans()):
         quotes = [*quotes, draw(honest_quotes(index=True))]
     trailing = draw(st.booleans())
