@@ -87,6 +87,12 @@ def test_chunked_reading_drops_duplicates_across_chunks() -> None:
     assert sum(len(c) for c in chunks) == 2
 
 
+def test_a_zero_change_expects_a_plain_zero_percent() -> None:
+    quote = ticker_parse.parse("BOP9.54▼ 0 (0.00%)").quotes[0]
+    assert str(quote.expected_percent) == "0"
+    assert '"expected_percent":"0"' in quote.model_dump_json()
+
+
 def test_an_empty_quotes_frame_summarizes_to_nothing() -> None:
     summary = ticker_parse.summarize_frame(ticker_parse.frame_from_text(""))
     assert (summary.quotes, summary.flagged, summary.diagnosis) == (0, 0, None)

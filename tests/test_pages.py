@@ -163,6 +163,22 @@ CASES = [
         [],
     ),
     Case("noise", "weather highs and lows", "KARACHI 34 28 | LAHORE 41 30 |", []),
+    Case(
+        "noise",
+        "weather highs and lows with decimals",
+        "KHI 32.5 24.1 | LHE 30.2 18.4 | ISB 28.7 16.2 |",
+        [],
+    ),
+    Case("noise", "an interbank currency pair with an arrow", "USD/PKR 278.50 ▲ 0.25 (0.09%)", []),
+    Case("noise", "a currency pair glued", "EUR/USD1.0850▼ -0.0012 (-0.11%)", []),
+    Case(
+        "noise",
+        "an election table in cells",
+        "<table><tr><td>PTI</td><td>93</td><td>+12</td><td>(31.2%)</td></tr>"
+        "<tr><td>PMLN</td><td>75</td><td>-7</td><td>(24.1%)</td></tr></table>",
+        [],
+    ),
+    Case("noise", "a statistic one field a line", "GDP\n2023\n2024\n(5%)", []),
     # --- text glued to a strip -----------------------------------------------------------
     Case(
         "pakistan-observer",
@@ -183,6 +199,24 @@ CASES = [
         "a thousands separator in a glued price",
         "AGL1,038.02▲ 2.08 (0.20%)",
         ["AGL 1038.02 up 2.08 0.20"],
+    ),
+    Case(
+        "pakistan-observer",
+        "an index name with a hyphen",
+        "KSE-100 67,194 ▲ 646.5 (0.97%)",
+        ["KSE-100 67194 up 646.5 0.97"],
+    ),
+    Case(
+        "pakistan-observer",
+        "a flat stock drawn with an arrow",
+        "TOMCL35▼ 0 (0.00%)" + _AGL,
+        ["TOMCL 35 unchanged 0 0.00", _AGL_READ],
+    ),
+    Case(
+        "pakistan-observer",
+        "a wrong percent that a longer symbol would fit, its symbol on the strip",
+        "BOP36.11▼ -0.8 (-2.17%)BOP65▲ 0.04 (0.81%)",
+        ["BOP 36.11 down -0.8 -2.17", "BOP 65 up 0.04 0.81"],
     ),
     # --- whitespace inside an entry ------------------------------------------------------
     Case(

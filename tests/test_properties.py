@@ -36,10 +36,9 @@ def test_rendered_strips_parse_back_to_the_same_figures(
     quotes = ticker_parse.parse(text).quotes
     assert [q.symbol for q in quotes] == [q.symbol for q in strip.quotes]
     assert [q.price for q in quotes] == [_expected_price(strip, i) for i in range(len(quotes))]
-    # The concatenated dialect draws ▼ on a flat stock; the others say "unchanged".
-    flat = Direction.DOWN if dialect is Dialect.CONCATENATED else Direction.UNCHANGED
+    # A flat stock is "unchanged" in every dialect (a glued strip draws ▼ on it).
     assert [q.direction for q in quotes] == [
-        q.direction if q.change != 0 else flat for q in strip.quotes
+        q.direction if q.change != 0 else Direction.UNCHANGED for q in strip.quotes
     ]
     assert all(q.dialect is dialect for q in quotes)
     if dialect is not Dialect.MARQUEE:

@@ -24,7 +24,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ticker_parse.entries import DIALECT_ORDER, Entries, bool_column
+from ticker_parse.entries import DIALECT_ORDER, UNCHANGED, Entries, bool_column
 from ticker_parse.grammar import PSX_INDICES
 from ticker_parse.models import Dialect, IssueCode
 
@@ -426,6 +426,25 @@ def _candidates(
     return row[valid], k[valid], left[valid]
 
 
+def _seen_in_strip(
+    symbol: pa.Array, strip: npt.NDArray[np.int64], settled: BoolArray, rows: npt.NDArray[np.int64]
+) -> BoolArray:
+    """Per row of ``rows``: does a settled row of its strip have the same symbol?"""
+    encoded = pa.chunked_array([symbol]).combine_chunks().dictionary_encode()
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    # only settled rows with a symbol some doubtful row has can match
+    wanted = np.zeros(len(encoded.dictionary), dtype=bool)
+    wanted[codes[rows]] = True
+    others = np.flatnonzero(settled & wanted[codes])
+    if not len(others):
+        return np.zeros(len(rows), dtype=bool)
+    width = len(encoded.dictionary)
+    result: BoolArray = np.isin(
+        strip[rows] * width + codes[rows], strip[others] * width + codes[others]
+    )
+    return result
+
+
 def resolve_splits(
     entries: Entries,
     price: FloatArray,
@@ -481,6 +500,9 @@ def resolve_splits(
     doubtful = np.flatnonzero(glued & ~settled & ~with_sep & (int_digits > 1))
     if not len(doubtful):
         return symbol, price_text, price, {}
+    # a symbol another entry of the strip shows, its split settled, is as good as known:
+    # its digits stay in the price however well a wrong percent fits a longer symbol
+    is_known[doubtful[_seen_in_strip(symbol, entries.strip, settled, doubtful)]] = True
 
     row, k, left = _candidates(doubtful, price, int_digits)
     fits = _strict_fits(left, change[row], percent[row], percent_hw[row], scale[row])
@@ -698,11 +720,51 @@ def stale_rows(
     return result
 
 
+_PORTAL = DIALECT_ORDER.index(Dialect.PORTAL)
+
+
+def drop_unproven_portal_strips(entries: Entries, known: frozenset[str]) -> Entries:
+    """Portal-shaped rows (a capitalised word, two numbers and a bracketed percent, one a
+    line or a cell) are a ticker only on evidence, as a marquee is: a known symbol (an index
+    name, ``symbols=``) in the strip, or at least half its percents fitting their figures
+    (a percent or a fraction). An election table (``PTI 93 +12 (31.2%)``) has neither; its
+    text stays residue. Strips are numbered again from 0."""
+    portal = entries.dialect == _PORTAL
+    if not portal.any():
+        return entries
+    rows = np.flatnonzero(portal)
+    price, change, percent = entries.figures[rows].T
+    half = percent_halfwidth(_decimals(entries.percent.take(pa.array(rows))))
+    fits = _strict_fits(price, change, percent, half, np.full(len(rows), 100.0))
+    fits |= _strict_fits(price, change, percent, half, np.ones(len(rows)))
+    named = bool_column(
+        pc.is_in(entries.symbol.take(pa.array(rows)), value_set=pa.array(sorted(known)))
+    )
+    strip = entries.strip[rows]
+    size = np.bincount(strip)
+    proven = (np.bincount(strip, weights=named) > 0) | (
+        np.bincount(strip, weights=fits) * 2 >= size
+    )
+    if proven[strip].all():
+        return entries
+    keep = np.ones(len(entries), dtype=bool)
+    keep[rows[~proven[strip]]] = False
+    kept = entries.take(np.flatnonzero(keep))
+    new_strip = np.ones(len(kept), dtype=bool)
+    new_strip[1:] = kept.strip[1:] != kept.strip[:-1]
+    return replace(kept, strip=np.cumsum(new_strip) - 1)
+
+
 def check_entries(entries: Entries, known: frozenset[str], *, validate: bool = True) -> Checked:
     """Settle each strip's convention and each glued symbol, then judge every figure."""
+    entries = drop_unproven_portal_strips(entries, known)
     entries = trim_headlines(entries, known)
     exact = entries.dialect == _GLUED
     price, change, percent = (np.ascontiguousarray(v) for v in entries.figures.T)
+    # a glued strip draws an arrow on a flat stock too (TOMCL35▼ 0 (0.00%)): it did not move
+    flat = exact & (change == 0) & (entries.direction != UNCHANGED)
+    if flat.any():
+        entries = replace(entries, direction=np.where(flat, UNCHANGED, entries.direction))
     percent_hw = percent_halfwidth(_decimals(entries.percent))
     zeros = np.zeros(len(entries))
     as_percent = is_percent_consistent(price, change, percent, zeros, zeros, percent_hw)

@@ -99,6 +99,8 @@ class Quote(BaseModel):
         previous = self.previous_close
         if previous <= 0:
             return None
+        if not self.change:  # not 0E+2 (0 / 9.54 * 100 keeps the divisor's exponent)
+            return Decimal(0)
         return self.change / previous * 100
 
     @property
