@@ -281,6 +281,8 @@ def _read_pieces(text: str, dialects: list[Dialect], deadline: float | None) -> 
 
 
 _NO_ROWS = np.empty(0, np.int64)
+#: Pieces matched first to tell whether a dialect's pattern fits nearly all of them.
+_MATCH_SAMPLE = 2000
 
 
 def _match_pieces(
@@ -302,14 +304,23 @@ def _match_pieces(
             break
         _check_deadline(deadline, text)
         subset = pieces if len(remaining) == len(pieces) else pieces.take(pa.array(remaining))
-        # RE2 answers "does it match" with its DFA, many times faster than extracting the
-        # groups, which costs most on the pieces that fail (a line of another dialect)
-        ok = bool_column(pc.match_substring_regex(subset, _PIECE_PATTERNS[dialect]))
-        if not ok.any():
-            continue
-        got: pa.StructArray = pc.extract_regex(
-            subset.filter(pa.array(ok)), _PIECE_PATTERNS[dialect]
-        )
+        pattern = _PIECE_PATTERNS[dialect]
+        # Extracting the groups costs most on the pieces that fail (a line of another
+        # dialect); RE2 answers "does it match" with its DFA, many times faster. When a
+        # sample says nearly every piece matches, that answer would only cost time.
+        sample = subset.slice(0, _MATCH_SAMPLE)
+        matches = pc.sum(pc.match_substring_regex(sample, pattern)).as_py() or 0
+        if matches >= 0.9 * len(sample):
+            extracted = pc.extract_regex(subset, pattern)
+            ok = bool_column(extracted.is_valid())
+            if not ok.any():
+                continue
+            got: pa.StructArray = extracted if ok.all() else extracted.filter(pa.array(ok))
+        else:
+            ok = bool_column(pc.match_substring_regex(subset, pattern))
+            if not ok.any():
+                continue
+            got = pc.extract_regex(subset.filter(pa.array(ok)), pattern)
         lead = got.field("lead")
         # the look-behind RE2 lacks: no symbol character right before the symbol
         bad = bool_column(pc.is_in(pc.utf8_slice_codeunits(lead, -1), value_set=_NOT_BEFORE))
