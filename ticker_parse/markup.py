@@ -56,7 +56,14 @@ from collections.abc import Iterable
 
 from ticker_parse.errors import TickerTimeoutError
 
-__all__ = ["BLOCK_TAGS", "FOCUS_RADIUS", "HIDDEN_ELEMENTS", "looks_like_html", "render_edits"]
+__all__ = [
+    "BLOCK_TAGS",
+    "FOCUS_RADIUS",
+    "HIDDEN_ELEMENTS",
+    "looks_like_html",
+    "render_columns",
+    "render_edits",
+]
 
 Edit = tuple[int, int, str]
 
@@ -443,14 +450,27 @@ def render_edits(text: str, *, focus: bool = False, deadline: float | None = Non
     ``deadline`` is a :func:`time.monotonic` value; past it, :class:`TickerTimeoutError` is
     raised.
     """
+    starts, ends, news = render_columns(text, focus=focus, deadline=deadline)
+    return list(zip(starts, ends, news, strict=True))
+
+
+def render_columns(
+    text: str, *, focus: bool = False, deadline: float | None = None
+) -> tuple[list[int], list[int], list[str]]:
+    """The edits of :func:`render_edits` as three parallel lists: starts, ends and
+    replacements (what a caller building arrays wants, without a tuple per edit)."""
     n = len(text)
     if deadline is not None and time.monotonic() > deadline:
         raise _timeout("starting", 0, n)
     hidden = _hidden_regions(text, deadline)
     windows = _windows(text, _anchors(text, hidden, deadline)) if focus else [(0, n)]
 
-    edits: list[Edit] = []
-    append = edits.append
+    starts: list[int] = []
+    ends: list[int] = []
+    news: list[str] = []
+    add_start = starts.append
+    add_end = ends.append
+    add_new = news.append
     breaks = _BREAK
     decode = _decode
     finditer = _TOKEN.finditer
@@ -468,7 +488,9 @@ def render_edits(text: str, *, focus: bool = False, deadline: float | None = Non
                 if run_start >= 0 and (
                     run_end - run_start != 1 or text[run_start] != breaks[run_break]
                 ):
-                    append((run_start, run_end, breaks[run_break]))
+                    add_start(run_start)
+                    add_end(run_end)
+                    add_new(breaks[run_break])
                 run_start = prev_end
             run_end = w_start
             run_break = _LINE
@@ -479,7 +501,9 @@ def render_edits(text: str, *, focus: bool = False, deadline: float | None = Non
                     if run_start >= 0 and (
                         run_end - run_start != 1 or text[run_start] != breaks[run_break]
                     ):
-                        append((run_start, run_end, breaks[run_break]))
+                        add_start(run_start)
+                        add_end(run_end)
+                        add_new(breaks[run_break])
                     lo = w_start if run_end < w_start else run_end
                     run_start, run_break = a, _NONE
                     while run_start > lo and text[run_start - 1] == " ":
@@ -503,9 +527,13 @@ def render_edits(text: str, *, focus: bool = False, deadline: float | None = Non
                     if decoded != text[s:e]:
                         if run_start >= 0:
                             if run_end - run_start != 1 or text[run_start] != breaks[run_break]:
-                                append((run_start, run_end, breaks[run_break]))
+                                add_start(run_start)
+                                add_end(run_end)
+                                add_new(breaks[run_break])
                             run_start = run_end = -1
-                        append((s, e, decoded))
+                        add_start(s)
+                        add_end(e)
+                        add_new(decoded)
                     continue
                 if blk is not None or blk2 is not None:
                     k = _LINE
@@ -524,7 +552,9 @@ def render_edits(text: str, *, focus: bool = False, deadline: float | None = Non
                 if run_start >= 0 and (
                     run_end - run_start != 1 or text[run_start] != breaks[run_break]
                 ):
-                    append((run_start, run_end, breaks[run_break]))
+                    add_start(run_start)
+                    add_end(run_end)
+                    add_new(breaks[run_break])
                 run_start, run_end, run_break = s, e, k
                 if s > lo and text[s - 1] == " ":  # spaces before a run join it
                     while run_start > lo and text[run_start - 1] == " ":
@@ -532,5 +562,7 @@ def render_edits(text: str, *, focus: bool = False, deadline: float | None = Non
                     if k == _NONE:
                         run_break = _SPACE
     if run_start >= 0 and (run_end - run_start != 1 or text[run_start] != breaks[run_break]):
-        append((run_start, run_end, breaks[run_break]))
-    return edits
+        add_start(run_start)
+        add_end(run_end)
+        add_new(breaks[run_break])
+    return starts, ends, news

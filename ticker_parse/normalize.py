@@ -18,15 +18,18 @@ from __future__ import annotations
 import html
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
+import regex
 
 from ticker_parse.errors import TickerArgumentError, TickerTimeoutError
 from ticker_parse.grammar import NEEDS_NORMALIZING, NORMALIZE
-from ticker_parse.markup import looks_like_html, render_edits
+from ticker_parse.markup import looks_like_html, render_columns
 
 __all__ = ["Markup", "Normalized", "OffsetMap", "check_markup", "normalize"]
 
@@ -96,14 +99,23 @@ class OffsetMap:
     @classmethod
     def from_edits(cls, edits: list[tuple[int, int, str]]) -> OffsetMap:
         """The map of sorted, non-overlapping ``edits``."""
-        n = len(edits)
-        orig_starts = np.fromiter((e[0] for e in edits), np.int64, count=n)
-        orig_ends = np.fromiter((e[1] for e in edits), np.int64, count=n)
-        new_lengths = np.fromiter((len(e[2]) for e in edits), np.int64, count=n)
+        return cls.from_columns(
+            [e[0] for e in edits], [e[1] for e in edits], [len(e[2]) for e in edits]
+        )
+
+    @classmethod
+    def from_columns(
+        cls, starts: Sequence[int], ends: Sequence[int], new_lengths: Sequence[int]
+    ) -> OffsetMap:
+        """The map of sorted, non-overlapping edits given as columns: edit ``i`` replaces
+        ``before[starts[i]:ends[i]]`` by ``new_lengths[i]`` characters."""
+        orig_starts = np.array(starts, dtype=np.int64)
+        orig_ends = np.array(ends, dtype=np.int64)
+        lengths = np.array(new_lengths, dtype=np.int64)
         # each edit shifts what follows by (new length - old length)
-        shift = np.cumsum(new_lengths - (orig_ends - orig_starts))
+        shift = np.cumsum(lengths - (orig_ends - orig_starts))
         norm_ends = orig_ends + shift
-        norm_starts = norm_ends - new_lengths
+        norm_starts = norm_ends - lengths
         return cls(norm_starts, norm_ends, orig_starts, orig_ends)
 
     def starts(self, pos: IntArray) -> IntArray:
@@ -156,47 +168,78 @@ def check_markup(markup: str) -> Markup:
     return markup  # type: ignore[return-value]
 
 
-def _apply(text: str, edits: list[tuple[int, int, str]]) -> tuple[str, OffsetMap]:
-    offsets = OffsetMap.from_edits(edits)
-    pieces: list[str] = []
-    last = 0
-    for start, end, new in edits:
-        pieces.append(text[last:start])
-        pieces.append(new)
-        last = end
-    pieces.append(text[last:])
-    return "".join(pieces), offsets
+# Columns of edits: starts, ends and replacements, parallel lists.
+Columns = tuple[list[int], list[int], list[str]]
 
 
-def _fold_edits(text: str, deadline: float | None) -> list[tuple[int, int, str]]:
+def _apply(text: str, columns: Columns) -> tuple[str, OffsetMap]:
+    """The edited text and its map back to ``text``: kept stretches and replacements are
+    interleaved by slice assignment and joined once (no Python loop over the edits)."""
+    starts, ends, news = columns
+    pieces: list[str] = [""] * (2 * len(starts) + 1)
+    pieces[0::2] = [text[a:b] for a, b in zip([0, *ends], [*starts, len(text)], strict=True)]
+    pieces[1::2] = news
+    return "".join(pieces), OffsetMap.from_columns(starts, ends, [len(x) for x in news])
+
+
+# Characters that may start a fold: up to this many are matched one by one; a text with
+# more (a hostile run of ``&``) is folded by one ``finditer`` pass, linear under a timeout.
+_FOLD_ONE_BY_ONE = 64
+
+
+def _fold_one(text: str, m: regex.Match[str], columns: Columns) -> None:
+    """Add the fold of the ``NORMALIZE`` match ``m`` (if it changes anything) to ``columns``."""
+    kind = m.lastgroup
+    found = m.group()
+    if kind == "entity":
+        new = html.unescape(found)
+        # one character, and not one that could start markup or, with what
+        # follows, another entity (``&amp;lt;``): cleaning twice changes nothing
+        # more than cleaning once
+        if len(new) != 1 or new in "<>" or new == found:
+            return
+        if new == "&" and _ENTITY_BODY.match(text, m.end()):
+            return
+        new = _CHAR_MAP.get(new, new)
+    elif kind == "mojibake":
+        new = _MOJIBAKE[found]
+    elif kind == "crlf":
+        new = "\n"
+    else:
+        new = _CHAR_MAP[found]
+    columns[0].append(m.start())
+    columns[1].append(m.end())
+    columns[2].append(new)
+
+
+def _fold_edits(text: str, deadline: float | None) -> Columns:
+    columns: Columns = ([], [], [])
+    # Every ``NORMALIZE`` match starts where ``NEEDS_NORMALIZING`` matches (its first
+    # characters are that class), so a page with a few such characters (a dash in the
+    # title, an ``&`` in prose) is folded by matching at those places only: the same
+    # matches, left to right and not overlapping, as a ``finditer`` over the whole text.
+    candidates = list(islice(NEEDS_NORMALIZING.finditer(text), _FOLD_ONE_BY_ONE + 1))
+    if len(candidates) <= _FOLD_ONE_BY_ONE:
+        match = NORMALIZE.match
+        last = 0
+        for c in candidates:
+            pos = c.start()
+            if pos < last:
+                continue
+            m = match(text, pos)
+            if m is not None:
+                _fold_one(text, m, columns)
+                last = m.end()
+        return columns
     timeout = None if deadline is None else max(1e-3, deadline - time.monotonic())
-    edits = []
     try:
         for m in NORMALIZE.finditer(text, timeout=timeout):
-            kind = m.lastgroup
-            found = m.group()
-            if kind == "entity":
-                new = html.unescape(found)
-                # one character, and not one that could start markup or, with what
-                # follows, another entity (``&amp;lt;``): cleaning twice changes nothing
-                # more than cleaning once
-                if len(new) != 1 or new in "<>" or new == found:
-                    continue
-                if new == "&" and _ENTITY_BODY.match(text, m.end()):
-                    continue
-                new = _CHAR_MAP.get(new, new)
-            elif kind == "mojibake":
-                new = _MOJIBAKE[found]
-            elif kind == "crlf":
-                new = "\n"
-            else:
-                new = _CHAR_MAP[found]
-            edits.append((m.start(), m.end(), new))
+            _fold_one(text, m, columns)
     except TimeoutError as exc:
         raise TickerTimeoutError(
             f"cleaning up the text took longer than the timeout ({len(text):,} characters)"
         ) from exc
-    return edits
+    return columns
 
 
 def normalize(text: str, *, markup: Markup = "auto", deadline: float | None = None) -> Normalized:
@@ -209,13 +252,13 @@ def normalize(text: str, *, markup: Markup = "auto", deadline: float | None = No
     maps: list[OffsetMap] = []
     is_html = markup == "html" or (markup == "auto" and "<" in text and looks_like_html(text))
     if is_html:
-        edits = render_edits(text, deadline=deadline)
-        if edits:
-            text, step = _apply(text, edits)
+        columns = render_columns(text, deadline=deadline)
+        if columns[0]:
+            text, step = _apply(text, columns)
             maps.append(step)
     if NEEDS_NORMALIZING.search(text) is not None:
-        edits = _fold_edits(text, deadline)
-        if edits:
-            text, step = _apply(text, edits)
+        columns = _fold_edits(text, deadline)
+        if columns[0]:
+            text, step = _apply(text, columns)
             maps.append(step)
     return Normalized(text, tuple(maps), is_html)
