@@ -174,7 +174,10 @@ _WS = r"[ \t\n\f\r]"
 _DELIM = r"(?=[\t\n\f\r />])"
 # The rest of a tag after its name: up to the first ``>`` outside a quoted attribute value,
 # or to the end of the scanned range (an unterminated tag). Possessive throughout: linear.
-_TAG_REST = r"""(?:[^>"'=]++|=[ \t\n\f\r]*+(?:"[^"]*+"?|'[^']*+'?)?|["'])*+>?"""
+# Written as "plain run, then (``=value`` or a stray quote, plain run) repeated": the same
+# matches as repeating the three alternatives, but one repetition per attribute value
+# instead of three, which the engine takes about a tenth faster per tag.
+_TAG_REST = r"""[^>"'=]*+(?:(?:=[ \t\n\f\r]*+(?:"[^"]*+"?|'[^']*+'?|)|["'])[^>"'=]*+)*+>?"""
 _TAG_NAME = r"[a-zA-Z][^\t\n\f\r />]*+"
 _ENTITY_BODY = r"(?:\#[0-9]{1,8};?|\#[xX][0-9a-fA-F]{1,8};?|[a-zA-Z][a-zA-Z0-9]{0,31};?)"
 
@@ -193,7 +196,7 @@ def _tag_in_run(n: str) -> str:
     # was one).
     return (
         rf"</?(?:(?P<blk{n}>{_BLOCK_TRIE}){_DELIM}|(?P<cell{n}>{_CELL_TRIE}){_DELIM}"
-        rf"|{_TAG_NAME}){_TAG_REST}(?P<ws{n}>{_WS}++)?"
+        rf"|{_TAG_NAME}){_TAG_REST}(?:(?P<ws{n}>{_WS}++)|)"
     )
 
 
