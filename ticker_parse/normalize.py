@@ -179,7 +179,7 @@ def _apply(text: str, columns: Columns) -> tuple[str, OffsetMap]:
     pieces: list[str] = [""] * (2 * len(starts) + 1)
     pieces[0::2] = [text[a:b] for a, b in zip([0, *ends], [*starts, len(text)], strict=True)]
     pieces[1::2] = news
-    return "".join(pieces), OffsetMap.from_columns(starts, ends, [len(x) for x in news])
+    return "".join(pieces), OffsetMap.from_columns(starts, ends, list(map(len, news)))
 
 
 # Characters that may start a fold: up to this many are matched one by one; a text with
