@@ -218,6 +218,24 @@ CASES = [
         "BOP36.11▼ -0.8 (-2.17%)BOP65▲ 0.04 (0.81%)",
         ["BOP 36.11 down -0.8 -2.17", "BOP 65 up 0.04 0.81"],
     ),
+    Case(
+        "noise",
+        "direction marks of a bilingual page inside and between entries",
+        "AGL38.02\u200f▲ 0.08 (0.21%)\u200fAIR\u200eLINK61.8▲ 1.37 (2.27%)",
+        [_AGL_READ, "AIRLINK 61.8 up 1.37 2.27"],
+    ),
+    Case(
+        "noise",
+        "a soft hyphen inside a symbol",
+        "AIR&shy;LINK61.8▲ 1.37 (2.27%)<br>",
+        ["AIRLINK 61.8 up 1.37 2.27"],
+    ),
+    Case(
+        "noise",
+        "Arabic digits, decimal separator and percent sign",
+        "AGL٣٨٫٠٢▲ ٠٫٠٨ (٠٫٢١٪)",
+        [_AGL_READ],
+    ),
     # --- whitespace inside an entry ------------------------------------------------------
     Case(
         "pakistan-observer",

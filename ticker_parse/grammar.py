@@ -89,18 +89,24 @@ def known_symbols(extra: Iterable[str] | None = None) -> frozenset[str]:
 
 _FLAGS = regex.VERBOSE | regex.VERSION0
 
-# Code point ranges of the single characters normalization replaces: odd spaces, zero-width
-# characters, Unicode minus signs and dashes, Arabic-Indic digits.
+# Code point ranges of the single characters normalization replaces: odd spaces, invisible
+# characters (zero-width, soft hyphen, the direction marks of bilingual Urdu/English pages,
+# variation selectors), Unicode minus signs and dashes, Arabic-Indic digits and the Arabic
+# percent sign and separators.
 _ODD_CHARS: tuple[tuple[int, int], ...] = (
     (0x00A0, 0x00A0),
-    (0x0660, 0x0669),
+    (0x00AD, 0x00AD),
+    (0x061C, 0x061C),
+    (0x0660, 0x066C),
     (0x06F0, 0x06F9),
-    (0x2000, 0x200D),
+    (0x2000, 0x200F),
     (0x2012, 0x2014),
-    (0x202F, 0x202F),
+    (0x202A, 0x202F),
     (0x205F, 0x2060),
+    (0x2066, 0x2069),
     (0x2212, 0x2212),
     (0x3000, 0x3000),
+    (0xFE0E, 0xFE0F),
     (0xFE63, 0xFE63),
     (0xFEFF, 0xFEFF),
     (0xFF0D, 0xFF0D),
