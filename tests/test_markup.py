@@ -16,7 +16,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ticker_parse.errors import TickerTimeoutError
+from ticker_parse.grammar import _ODD_CHARS
 from ticker_parse.markup import FOCUS_RADIUS, looks_like_html, render_edits
+from ticker_parse.normalize import _CHAR_MAP, normalize
 
 
 def apply_edits(text: str, edits: list[tuple[int, int, str]]) -> str:
@@ -100,7 +102,9 @@ CASES: list[tuple[str, str, str]] = [
     ("doctype", "<!DOCTYPE html>A", "A"),
     ("CDATA", "<![CDATA[AGL 1.0]]>A", "A"),
     ("processing instruction", '<?xml version="1.0"?>A', "A"),
-    ("title is a line", "<head><title>Markets | News</title></head>", "\nMarkets | News\n"),
+    ("a comment ended by --!>", "<!-- x --!>A", "A"),
+    ("'<' in one attribute, '<!--' in the next", '<p data-a="1<2" data-b="<!--">A</p>B', "\nA\nB"),
+    ("the title is not page text", "<head><title>AGL38.02▲ 0.08 (0.21%)</title></head>A", "\nA"),
     # character references
     ("&amp;", "S&amp;P500", "S&P500"),
     ("decimal reference", "&#9650; &#9660;", "▲ ▼"),
@@ -158,6 +162,7 @@ def test_everything_outside_edits_is_kept() -> None:
         '<span class="x">AGL</span>',
         "AGL 1.0<br>PSO 2.0<br>",
         "<td>AGL</td>",
+        "<!-- a cached strip --> AGL38.02▲ 0.08 (0.21%)",
     ],
 )
 def test_looks_like_html(text: str) -> None:
@@ -175,6 +180,7 @@ def test_looks_like_html(text: str) -> None:
         "one tag only: <br>",
         "<<<<<<<<",
         "<spanner> <divide>",
+        "AGL38.02▲ 0.08 (0.21%) <!-- a stray comment opener in a text dump",
     ],
 )
 def test_does_not_look_like_html(text: str) -> None:
@@ -278,7 +284,7 @@ def test_page_renders_its_ticker_lines(seed: int) -> None:
     for line in lines:
         assert line in shown
     assert not any("var x" in line or "width:" in line or "@type" in line for line in shown)
-    assert "Markets | News" in shown
+    assert "Markets | News" not in shown  # the title
     assert "Footer link 39" in shown
 
 
@@ -513,3 +519,10 @@ def test_speed_sanity() -> None:
     timings = benchmark(rounds=5)
     assert timings["focus_ms"] < 10
     assert timings["full_ms"] < 30
+
+
+def test_every_character_the_quick_check_finds_has_a_replacement() -> None:
+    """The fold step's character class and its table agree: nothing found goes unfolded."""
+    found = [chr(c) for lo, hi in _ODD_CHARS for c in range(lo, hi + 1)]
+    assert [c for c in found if c not in _CHAR_MAP] == []
+    assert normalize("".join(found)).text == "".join(_CHAR_MAP[c] for c in found)

@@ -141,6 +141,7 @@ HIDDEN_ELEMENTS = (
     "iframe",
     "noembed",
     "noframes",
+    "title",  # the tab's title, not page text
 )
 
 
@@ -244,11 +245,13 @@ _entity_cache: dict[str, str] = {}
 
 def looks_like_html(text: str) -> bool:
     """Whether ``text`` holds HTML markup: a doctype, ``<html``/``<body``, two real tags, or
-    a comment (``<!--``: a capture that is only a comment is still a page).
+    a whole comment (``<!-- ... -->``: a capture that is only a comment is still a page; a
+    text with a stray ``<!--`` is not).
 
     A stray ``<`` (``a < b``, ``x<y``) does not count. At most two matches are looked at.
     """
-    if "<!--" in text:
+    comment = text.find("<!--")
+    if comment >= 0 and text.find("-->", comment + 4) >= 0:
         return True
     seen = 0
     for looked, m in enumerate(_HTML_HINT.finditer(text), 1):
@@ -277,6 +280,25 @@ def _timeout(where: str, pos: int, n: int) -> TickerTimeoutError:
     )
 
 
+#: How many ``<`` before a hidden region's start are tried as the tag it may sit in.
+_TAG_LOOKBACK = 8
+
+
+def _inside_tag(text: str, lo: int, at: int) -> int:
+    """The end of the tag that holds position ``at`` in an attribute value, or 0: a tag
+    starting at one of the last few ``<`` between ``lo`` and ``at``."""
+    end = at
+    for _ in range(_TAG_LOOKBACK):
+        lt = text.rfind("<", lo, end)
+        if lt < 0:
+            return 0
+        tag = _TAG.match(text, lt)
+        if tag is not None and tag.end() > at:
+            return tag.end()
+        end = lt
+    return 0
+
+
 def _hidden_regions(text: str, deadline: float | None) -> list[tuple[int, int]]:
     """Sorted, disjoint ``(start, end)`` of every hidden region of the page.
 
@@ -297,12 +319,12 @@ def _hidden_regions(text: str, deadline: float | None) -> list[tuple[int, int]]:
         if deadline is not None and not count & 255 and time.monotonic() > deadline:
             raise _timeout("looking for scripts, styles and comments", start, n)
         # Inside an earlier tag's attribute (``<a title="<!--">``)? Then it is not markup.
-        lt = text.rfind("<", pos, start)
-        if lt >= 0:
-            tag = _TAG.match(text, lt)
-            if tag is not None and tag.end() > start:
-                pos = tag.end()
-                continue
+        # The tag may hold other ``<`` in its attributes (``data-a="1<2"``): look back
+        # over a few.
+        inside = _inside_tag(text, pos, start)
+        if inside:
+            pos = inside
+            continue
         kind = text[start + 1]
         if kind == "!":  # <!-- comment -->, <!DOCTYPE …>, <![CDATA[ … ]]>
             if text.startswith("--", start + 2):
@@ -310,9 +332,10 @@ def _hidden_regions(text: str, deadline: float | None) -> list[tuple[int, int]]:
                     end = start + 5
                 elif text.startswith("->", start + 4):  # and so is <!--->
                     end = start + 6
-                else:
+                else:  # ends at --> (or --!>, as in a browser)
                     j = text.find("-->", start + 4)
-                    end = n if j < 0 else j + 3
+                    k = text.find("--!>", start + 4, n if j < 0 else j)
+                    end = k + 4 if k >= 0 else n if j < 0 else j + 3
             elif text.startswith("[CDATA[", start + 2):
                 j = text.find("]]>", start + 9)
                 end = n if j < 0 else j + 3
