@@ -58,7 +58,7 @@ _CHAR_MAP: dict[str, str] = {
 }
 _CHAR_MAP.update({chr(c): " " for c in range(0x2000, 0x200B)})
 # Invisible: soft hyphen, direction marks, embeddings and isolates, variation selectors.
-_CHAR_MAP.update({c: "" for c in "\xad\u061c\u200e\u200f\ufe0e\ufe0f"})
+_CHAR_MAP.update(dict.fromkeys("\xad\u061c\u200e\u200f︎️", ""))
 _CHAR_MAP.update({chr(c): "" for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))})
 # The Arabic percent sign, decimal and thousands separators.
 _CHAR_MAP.update({"\u066a": "%", "\u066b": ".", "\u066c": ","})
