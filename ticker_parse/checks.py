@@ -500,15 +500,18 @@ def resolve_splits(
     doubtful = np.flatnonzero(glued & ~settled & ~with_sep & (int_digits > 1))
     if not len(doubtful):
         return symbol, price_text, price, {}
-    # a symbol another entry of the strip shows, its split settled, is as good as known:
-    # its digits stay in the price however well a wrong percent fits a longer symbol
-    is_known[doubtful[_seen_in_strip(symbol, entries.strip, settled, doubtful)]] = True
-
-    row, k, left = _candidates(doubtful, price, int_digits)
-    fits = _strict_fits(left, change[row], percent[row], percent_hw[row], scale[row])
     limits = np.array(
         [EVIDENCE_MAX_RELATIVE_ROUNDING["percent"], EVIDENCE_MAX_RELATIVE_ROUNDING["fraction"]]
     )
+    row_precise = np.abs(percent) * limits[is_fraction.astype(np.int64)] >= percent_hw
+    # A symbol that another entry of the strip shows, its split pinned down by a precise
+    # percent, is as good as known: its digits stay in the price however well a wrong
+    # percent fits a longer symbol. (Any split fits a zero change: no such entry vouches.)
+    vouched = _seen_in_strip(symbol, entries.strip, settled & row_precise, doubtful)
+    is_known[doubtful[vouched]] = True
+
+    row, k, left = _candidates(doubtful, price, int_digits)
+    fits = _strict_fits(left, change[row], percent[row], percent_hw[row], scale[row])
     precise = np.abs(percent[row]) * limits[is_fraction[row].astype(np.int64)] >= percent_hw[row]
     cand_known = np.zeros(len(row), dtype=bool)
     prefix_rows = has_prefix[row]
@@ -523,7 +526,6 @@ def resolve_splits(
     # The natural split of a token that a known symbol could claim (``KSE`` + 3029015.9 or
     # ``KSE30`` + 29015.9) stands on its figures only when they pin it down: any big enough
     # price makes a ``(0.00%)`` fit.
-    row_precise = np.abs(percent) * limits[is_fraction.astype(np.int64)] >= percent_hw
     natural_ok = natural_possible & (
         ((natural_fits | other_fits) & (row_precise | ~has_prefix)) | is_known
     )
