@@ -214,6 +214,12 @@ CASES = [
     ),
     Case(
         "pakistan-observer",
+        "a digit-ending symbol on the strip twice, once flat (no figure pins the flat one)",
+        "TPLRF1124.13▼ -0.61 (-0.49%)TPLRF1119.23▲ 0 (0.00%)",
+        ["TPLRF1 124.13 down -0.61 -0.49", "TPLRF 1119.23 unchanged 0 0.00"],
+    ),
+    Case(
+        "pakistan-observer",
         "a wrong percent that a longer symbol would fit, its symbol on the strip",
         "BOP36.11▼ -0.8 (-2.17%)BOP65▲ 0.04 (0.81%)",
         ["BOP 36.11 down -0.8 -2.17", "BOP 65 up 0.04 0.81"],
