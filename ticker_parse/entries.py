@@ -281,8 +281,38 @@ def _read_pieces(text: str, dialects: list[Dialect], deadline: float | None) -> 
 
 
 _NO_ROWS = np.empty(0, np.int64)
-#: Pieces matched first to tell whether a dialect's pattern fits nearly all of them.
+#: Strings every entry of a dialect holds (one of them): pieces without any are not tried.
+_MARKS: dict[Dialect, tuple[str, ...]] = {
+    Dialect.CONCATENATED: ("▲", "▼"),
+    Dialect.BRECORDER: ("creased", "hange"),  # Increased, Decreased, No Change, Unchanged
+    Dialect.PORTAL: ("%",),
+}
+#: From this many candidate pieces on, RE2's automaton is asked first which ones match:
+#: extracting the groups costs most on the pieces that fail, and each call compiles its
+#: pattern again (0.3-0.9 ms), which a page's few hundred pieces do not repay.
+_MATCH_FIRST = 1000
+#: Candidates matched first to tell whether a pattern fits nearly all of them (a dump of
+#: one dialect), when asking for all of them would only cost time.
 _MATCH_SAMPLE = 2000
+
+
+def _matching(pieces: pa.Array, dialect: Dialect) -> BoolArray:
+    """Which ``pieces`` match ``dialect``'s pattern (or may: a few small ones are left to the
+    extraction to decide)."""
+    maybe = np.zeros(len(pieces), dtype=bool)
+    for mark in _MARKS[dialect]:
+        maybe |= bool_column(pc.match_substring(pieces, mark))
+    if maybe.sum() < _MATCH_FIRST:
+        return maybe
+    rows = np.flatnonzero(maybe)
+    candidates = pieces.take(pa.array(rows))
+    pattern = _PIECE_PATTERNS[dialect]
+    sample = candidates.slice(0, _MATCH_SAMPLE)
+    if (pc.sum(pc.match_substring_regex(sample, pattern)).as_py() or 0) >= 0.9 * len(sample):
+        return maybe
+    matched: BoolArray = np.zeros(len(pieces), dtype=bool)
+    matched[rows[bool_column(pc.match_substring_regex(candidates, pattern))]] = True
+    return matched
 
 
 def _match_pieces(
@@ -304,23 +334,18 @@ def _match_pieces(
             break
         _check_deadline(deadline, text)
         subset = pieces if len(remaining) == len(pieces) else pieces.take(pa.array(remaining))
-        pattern = _PIECE_PATTERNS[dialect]
-        # Extracting the groups costs most on the pieces that fail (a line of another
-        # dialect); RE2 answers "does it match" with its DFA, many times faster. When a
-        # sample says nearly every piece matches, that answer would only cost time.
-        sample = subset.slice(0, _MATCH_SAMPLE)
-        matches = pc.sum(pc.match_substring_regex(sample, pattern)).as_py() or 0
-        if matches >= 0.9 * len(sample):
-            extracted = pc.extract_regex(subset, pattern)
-            ok = bool_column(extracted.is_valid())
+        ok = _matching(subset, dialect)
+        if not ok.any():
+            continue
+        got: pa.StructArray = pc.extract_regex(
+            subset if ok.all() else subset.filter(pa.array(ok)), _PIECE_PATTERNS[dialect]
+        )
+        valid = bool_column(got.is_valid())
+        if not valid.all():  # candidates that did not match after all
+            ok[np.flatnonzero(ok)[~valid]] = False
             if not ok.any():
                 continue
-            got: pa.StructArray = extracted if ok.all() else extracted.filter(pa.array(ok))
-        else:
-            ok = bool_column(pc.match_substring_regex(subset, pattern))
-            if not ok.any():
-                continue
-            got = pc.extract_regex(subset.filter(pa.array(ok)), pattern)
+            got = got.filter(pa.array(valid))
         lead = got.field("lead")
         # the look-behind RE2 lacks: no symbol character right before the symbol
         bad = bool_column(pc.is_in(pc.utf8_slice_codeunits(lead, -1), value_set=_NOT_BEFORE))
