@@ -287,32 +287,28 @@ _MARKS: dict[Dialect, tuple[str, ...]] = {
     Dialect.BRECORDER: ("creased", "hange"),  # Increased, Decreased, No Change, Unchanged
     Dialect.PORTAL: ("%",),
 }
-#: From this many candidate pieces on, RE2's automaton is asked first which ones match:
-#: extracting the groups costs most on the pieces that fail, and each call compiles its
-#: pattern again (0.3-0.9 ms), which a page's few hundred pieces do not repay.
+#: From this many pieces on, RE2's automaton is asked first which ones match: extracting
+#: the groups costs most on the pieces that fail. Fewer are sorted by marks: each RE2 call
+#: compiles its pattern again (0.3-0.9 ms), which a page's few hundred pieces do not repay.
 _MATCH_FIRST = 1000
-#: Candidates matched first to tell whether a pattern fits nearly all of them (a dump of
-#: one dialect), when asking for all of them would only cost time.
+#: Pieces matched first to tell whether a pattern fits nearly all of them (a dump of one
+#: dialect), when asking for all of them would only cost time.
 _MATCH_SAMPLE = 2000
 
 
 def _matching(pieces: pa.Array, dialect: Dialect) -> BoolArray:
-    """Which ``pieces`` match ``dialect``'s pattern (or may: a few small ones are left to the
-    extraction to decide)."""
-    maybe = np.zeros(len(pieces), dtype=bool)
-    for mark in _MARKS[dialect]:
-        maybe |= bool_column(pc.match_substring(pieces, mark))
-    if maybe.sum() < _MATCH_FIRST:
+    """Which ``pieces`` match ``dialect``'s pattern (or may: among a few pieces, those that
+    hold one of its marks are left to the extraction to decide)."""
+    if len(pieces) < _MATCH_FIRST:
+        maybe = np.zeros(len(pieces), dtype=bool)
+        for mark in _MARKS[dialect]:
+            maybe |= bool_column(pc.match_substring(pieces, mark))
         return maybe
-    rows = np.flatnonzero(maybe)
-    candidates = pieces.take(pa.array(rows))
     pattern = _PIECE_PATTERNS[dialect]
-    sample = candidates.slice(0, _MATCH_SAMPLE)
+    sample = pieces.slice(0, _MATCH_SAMPLE)
     if (pc.sum(pc.match_substring_regex(sample, pattern)).as_py() or 0) >= 0.9 * len(sample):
-        return maybe
-    matched: BoolArray = np.zeros(len(pieces), dtype=bool)
-    matched[rows[bool_column(pc.match_substring_regex(candidates, pattern))]] = True
-    return matched
+        return np.ones(len(pieces), dtype=bool)
+    return bool_column(pc.match_substring_regex(pieces, pattern))
 
 
 def _match_pieces(
