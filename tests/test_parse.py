@@ -279,3 +279,29 @@ def test_separators_grouped_changes_and_stray_formatting_lose_no_entry(
     portal row and a stray <b> in a text keep every entry."""
     quotes = ticker_parse.parse(text).quotes
     assert [f"{q.symbol} {q.price} {q.change}" for q in quotes] == expected
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "AGL38.02▲ 0.08 (0.21%)",
+        "AIRLINK 61.80 Increased By ▲ 1.37 (2.27%)",
+        "KSE100\n86,057.51\n807.42\n(0.95%)",
+    ],
+)
+@pytest.mark.parametrize("before", [" ", "\n", "x", "Q"])
+def test_an_entry_after_a_long_paragraph_is_read_as_after_a_short_one(
+    entry: str, before: str
+) -> None:
+    """Patterns run over a piece's last 512 characters; what comes before an entry, however
+    long, changes neither whether it is read nor its offsets."""
+    for filler in ("Markets were calm.\n", "Markets were calm today. " * 400 + "\n"):
+        text = f"{filler}{before}{entry}"
+        short = ticker_parse.parse(f"{before}{entry}").quotes
+        quotes = ticker_parse.parse(text).quotes
+        assert [(q.symbol, q.price, q.raw) for q in quotes] == [
+            (q.symbol, q.price, q.raw) for q in short
+        ]
+        assert all(text[q.start : q.end] == q.raw for q in quotes)
+        offset = len(filler)
+        assert [q.start for q in quotes] == [q.start + offset for q in short]

@@ -291,24 +291,59 @@ _MARKS: dict[Dialect, tuple[str, ...]] = {
 #: the groups costs most on the pieces that fail. Fewer are sorted by marks: each RE2 call
 #: compiles its pattern again (0.3-0.9 ms), which a page's few hundred pieces do not repay.
 _MATCH_FIRST = 1000
-#: Pieces matched first to tell whether a pattern fits nearly all of them (a dump of one
-#: dialect), when asking for all of them would only cost time.
-_MATCH_SAMPLE = 2000
+#: Up to this many characters of candidate pieces, extracting at once is cheaper than
+#: compiling the automaton first.
+_EXTRACT_FIRST_CHARS = 4096
 
 
 def _matching(pieces: pa.Array, dialect: Dialect) -> BoolArray:
-    """Which ``pieces`` match ``dialect``'s pattern (or may: among a few pieces, those that
-    hold one of its marks are left to the extraction to decide)."""
-    if len(pieces) < _MATCH_FIRST:
-        maybe = np.zeros(len(pieces), dtype=bool)
-        for mark in _MARKS[dialect]:
-            maybe |= bool_column(pc.match_substring(pieces, mark))
-        return maybe
+    """Which ``pieces`` match ``dialect``'s pattern (or may: a few short pieces that hold one
+    of its marks are left to the extraction to decide)."""
     pattern = _PIECE_PATTERNS[dialect]
-    sample = pieces.slice(0, _MATCH_SAMPLE)
-    if (pc.sum(pc.match_substring_regex(sample, pattern)).as_py() or 0) >= 0.9 * len(sample):
-        return np.ones(len(pieces), dtype=bool)
-    return bool_column(pc.match_substring_regex(pieces, pattern))
+    if len(pieces) >= _MATCH_FIRST:
+        return bool_column(pc.match_substring_regex(pieces, pattern))
+    maybe = np.zeros(len(pieces), dtype=bool)
+    for mark in _MARKS[dialect]:
+        maybe |= bool_column(pc.match_substring(pieces, mark))
+    rows = np.flatnonzero(maybe)
+    if not len(rows):
+        return maybe
+    candidates = pieces.take(pa.array(rows))
+    if (pc.sum(pc.utf8_length(candidates)).as_py() or 0) <= _EXTRACT_FIRST_CHARS:
+        return maybe
+    # failing to extract costs most on long pieces (an article's paragraph with a "%")
+    matched: BoolArray = np.zeros(len(pieces), dtype=bool)
+    matched[rows[bool_column(pc.match_substring_regex(candidates, pattern))]] = True
+    return matched
+
+
+#: Longer than any entry a piece pattern takes (the longest, a portal entry spaced out to
+#: the limits, is under 300 characters).
+_ENTRY_TAIL = 512
+_EMPTY = pa.scalar("", pa.large_string())
+
+
+def _extract(pieces: pa.Array, dialect: Dialect) -> pa.StructArray:
+    """The groups of ``dialect``'s pattern in each piece (null where it does not match).
+
+    The entry ends its piece and is shorter than :data:`_ENTRY_TAIL`, so the pattern runs
+    over each piece's tail only and the rest is put back in front of the lead: a piece whose
+    lead is a whole article (a page's first entry) costs no more than a short one.
+    """
+    pattern = _PIECE_PATTERNS[dialect]
+    tails = pc.utf8_slice_codeunits(pieces, -_ENTRY_TAIL)
+    got: pa.StructArray = pc.extract_regex(tails, pattern)
+    if not pc.any(pc.greater(pc.utf8_length(pieces), _ENTRY_TAIL)).as_py():
+        return got
+    heads = pc.utf8_slice_codeunits(pieces, 0, -_ENTRY_TAIL)
+    names = [got.type.field(i).name for i in range(got.type.num_fields)]
+    fields = [
+        pc.binary_join_element_wise(heads, got.field(name), _EMPTY)
+        if name == "lead"
+        else got.field(name)
+        for name in names
+    ]
+    return pa.StructArray.from_arrays(fields, names=names, mask=pc.invert(got.is_valid()))
 
 
 def _match_pieces(
@@ -333,9 +368,7 @@ def _match_pieces(
         ok = _matching(subset, dialect)
         if not ok.any():
             continue
-        got: pa.StructArray = pc.extract_regex(
-            subset if ok.all() else subset.filter(pa.array(ok)), _PIECE_PATTERNS[dialect]
-        )
+        got = _extract(subset if ok.all() else subset.filter(pa.array(ok)), dialect)
         valid = bool_column(got.is_valid())
         if not valid.all():  # candidates that did not match after all
             ok[np.flatnonzero(ok)[~valid]] = False
