@@ -331,10 +331,9 @@ def _extract(pieces: pa.Array, dialect: Dialect) -> pa.StructArray:
     lead is a whole article (a page's first entry) costs no more than a short one.
     """
     pattern = _PIECE_PATTERNS[dialect]
-    tails = pc.utf8_slice_codeunits(pieces, -_ENTRY_TAIL)
-    got: pa.StructArray = pc.extract_regex(tails, pattern)
     if not pc.any(pc.greater(pc.utf8_length(pieces), _ENTRY_TAIL)).as_py():
-        return got
+        return pc.extract_regex(pieces, pattern)
+    got: pa.StructArray = pc.extract_regex(pc.utf8_slice_codeunits(pieces, -_ENTRY_TAIL), pattern)
     heads = pc.utf8_slice_codeunits(pieces, 0, -_ENTRY_TAIL)
     names = [got.type.field(i).name for i in range(got.type.num_fields)]
     fields = [
