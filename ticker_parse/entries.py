@@ -290,7 +290,7 @@ _NO_ROWS = np.empty(0, np.int64)
 #: Strings every entry of a dialect holds (one of them): pieces without any are not tried.
 _MARKS: dict[Dialect, tuple[str, ...]] = {
     Dialect.CONCATENATED: ("▲", "▼"),
-    Dialect.BRECORDER: ("creased", "hange"),  # Increased, Decreased, No Change, Unchanged
+    Dialect.BRECORDER: ("creased", "Change", "Unchanged"),  # Increased, Decreased, No Change
     Dialect.PORTAL: ("%",),
 }
 #: From this many pieces on, RE2's automaton is asked first which ones match: extracting
