@@ -305,16 +305,3 @@ def test_an_entry_after_a_long_paragraph_is_read_as_after_a_short_one(
         assert all(text[q.start : q.end] == q.raw for q in quotes)
         offset = len(filler)
         assert [q.start for q in quotes] == [q.start + offset for q in short]
-
-
-def test_a_symbol_that_may_continue_from_the_line_before_is_ambiguous() -> None:
-    """A text wrapped at a fixed width can cut a glued symbol (``AIR⏎LINK197.36``): the entry
-    is read as printed on its line and flagged, with the joined reading as the alternative.
-    Capitals on a line of their own before the first entry (a label) are no such case."""
-    wrapped = ticker_parse.parse(
-        "AGL38.02▲ 0.08 (0.21%)AIR\nLINK197.36▲ 3.45 (1.78%)BOP9.54▲ 0.22 (2.36%)"
-    ).quotes
-    assert [q.issue_codes for q in wrapped] == [(), ("ambiguous_symbol",), ()]
-    assert "AIRLINK 197.36" in wrapped[1].issues[0].message
-    labelled = ticker_parse.parse("PSX\nAGL38.02▲ 0.08 (0.21%)BOP9.54▲ 0.22 (2.36%)").quotes
-    assert [q.issue_codes for q in labelled] == [(), ()]

@@ -757,28 +757,6 @@ def drop_unproven_portal_strips(entries: Entries, known: frozenset[str]) -> Entr
     return replace(kept, strip=np.cumsum(new_strip) - 1)
 
 
-def _add_wrapped_readings(
-    entries: Entries,
-    symbol: pa.Array,
-    price_text: pa.Array,
-    alternatives: dict[int, tuple[str, ...]],
-) -> None:
-    """An entry whose symbol may continue from the line before (``…(0.21%)AIR⏎LINK197.36▲``,
-    a text wrapped at a fixed width) is ambiguous: ``LINK`` or ``AIRLINK``."""
-    rows = np.flatnonzero(bool_column(entries.wrapped.is_valid()))
-    if not len(rows):
-        return
-    index = pa.array(rows)
-    for row, head, name, text in zip(
-        rows.tolist(),
-        entries.wrapped.take(index).to_pylist(),
-        symbol.take(index).to_pylist(),
-        price_text.take(index).to_pylist(),
-        strict=True,
-    ):
-        alternatives[row] = (*alternatives.get(row, ()), f"{head}{name} {text}")
-
-
 def check_entries(entries: Entries, known: frozenset[str], *, validate: bool = True) -> Checked:
     """Settle each strip's convention and each glued symbol, then judge every figure."""
     entries = drop_unproven_portal_strips(entries, known)
@@ -797,7 +775,6 @@ def check_entries(entries: Entries, known: frozenset[str], *, validate: bool = T
     symbol, price_text, price, alternatives = resolve_splits(
         entries, price, change, percent, percent_hw, is_fraction, known
     )
-    _add_wrapped_readings(entries, symbol, price_text, alternatives)
     if validate and len(entries):
         ambiguous = np.zeros(len(entries), dtype=bool)
         ambiguous[list(alternatives)] = True

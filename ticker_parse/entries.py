@@ -62,8 +62,6 @@ _NOT_BLANK = rf"[^{_BLANK}]"
 # A lead that keeps its entry in the strip before it: white space, one separator at most.
 _SEPARATOR_ONLY = rf"^[{_BLANK}]*(?:[{re.escape(grammar.ENTRY_SEPARATORS)}][{_BLANK}]*)?$"
 _NOT_BEFORE = pa.array(sorted(grammar.NOT_BEFORE_SYMBOL), pa.large_string())
-# A lead of capitals alone on their line, glued to the ``)`` before: a symbol wrapped?
-_WRAPPED = r"^(?P<head>[A-Z][A-Z&]{0,10})\n[ \t]{0,8}$"
 # A portal symbol opens its line: nothing but spaces since the last newline or ``)``.
 _OPENS_LINE = r"(?:^|\n)[ \t]{0,8}$"
 _MARQUEE_MIN_RUN = 2
@@ -80,9 +78,7 @@ class Entries:
     :data:`~ticker_parse.grammar.ENTRY_SEPARATORS`) stands before the entry; ``glued``
     is True where symbol and price touch (``AGL38.02``), so that where the symbol ends is
     for ``checks`` to settle. ``figures`` holds the price, change and percent as float64
-    (one row per entry; NaN where no figure is shown). ``wrapped`` holds the capitals that
-    stand alone on the line before a glued entry, right after the entry before it
-    (``…(0.21%)AIR⏎LINK197.36▲``: a text wrapped inside a symbol?), else null.
+    (one row per entry; NaN where no figure is shown).
     """
 
     start: IntArray
@@ -98,7 +94,6 @@ class Entries:
     lead_blank: BoolArray
     glued: BoolArray
     figures: FloatArray
-    wrapped: pa.Array
 
     def __len__(self) -> int:
         return len(self.start)
@@ -121,7 +116,6 @@ class Entries:
             np.empty(0, bool),
             np.empty(0, bool),
             np.empty((0, 3)),
-            text,
         )
 
     def take(self, rows: IntArray) -> Entries:
@@ -449,7 +443,6 @@ def _kernel_pieces(
         lead_blank=np.ones(m, dtype=bool),
         glued=np.ones(m, dtype=bool),
         figures=got.values,
-        wrapped=pa.nulls(m, pa.large_string()),
     )
     long = np.flatnonzero(np.isnan(got.values).any(axis=1))
     if len(long):  # a figure of more than 15 digits: parsed from its text
@@ -488,12 +481,6 @@ def _glued_lines(new_line: BoolArray) -> BoolArray:
     return starts
 
 
-def _wrapped(lead: pa.Array, after_bracket: BoolArray) -> pa.Array:
-    """Per entry, the capitals alone on the line before it when its piece follows a ``)``."""
-    head = pc.struct_field(pc.extract_regex(lead, _WRAPPED), "head")
-    return pc.if_else(pa.array(after_bracket), head, pa.scalar(None, pa.large_string()))
-
-
 def _columns(
     dialect: Dialect,
     got: pa.StructArray,
@@ -524,9 +511,6 @@ def _columns(
         lead_blank=bool_column(pc.match_substring_regex(lead, _SEPARATOR_ONLY)),
         glued=glued,
         figures=_figures(got.field("price"), got.field("change"), got.field("percent")),
-        wrapped=_wrapped(lead, piece_start[piece] > 0)
-        if dialect is Dialect.CONCATENATED
-        else pa.nulls(n, pa.large_string()),
     )
 
 
@@ -635,7 +619,6 @@ def _marquee(text: str, forced: bool, deadline: float | None) -> Entries:
                 np.full(n, np.nan),
             ]
         ),
-        wrapped=pa.nulls(n, pa.large_string()),
     )
 
 
