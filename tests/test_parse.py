@@ -199,7 +199,7 @@ def test_a_glued_strip_is_one_line_and_a_list_of_single_entries_is_one_strip() -
     assert [s.count for s in ticker_parse.parse(listed).strips] == [3]
 
 
-@pytest.mark.parametrize("separator", [" • ", " | ", "·", " / ", " - ", ", ", " ; ", " ◆ "])
+@pytest.mark.parametrize("separator", [" • ", " | ", "·", " / ", "/", " - ", ", ", " ; ", " ◆ "])
 def test_entries_set_apart_by_a_separator_are_one_strip(separator: str) -> None:
     """A bullet or bar between the entries keeps the strip whole: its convention is voted
     by all its entries (here the seed's fractions), and each separator is residue."""

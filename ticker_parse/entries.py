@@ -377,6 +377,7 @@ def _match_pieces(
         lead = got.field("lead")
         # the look-behind RE2 lacks: no symbol character right before the symbol
         bad = bool_column(pc.is_in(pc.utf8_slice_codeunits(lead, -1), value_set=_NOT_BEFORE))
+        bad |= bool_column(pc.match_substring_regex(lead, grammar.CURRENCY_PAIR_LEAD))
         if dialect is Dialect.PORTAL:
             bad |= ~bool_column(pc.match_substring_regex(lead, _OPENS_LINE))
         hit = np.flatnonzero(ok)

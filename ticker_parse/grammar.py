@@ -30,6 +30,7 @@ from ticker_parse.errors import TickerArgumentError
 __all__ = [
     "BRECORDER_PIECE",
     "CONCATENATED_PIECE",
+    "CURRENCY_PAIR_LEAD",
     "ENTRY_SEPARATORS",
     "INCOMPLETE",
     "MARKUP_ONLY",
@@ -219,11 +220,15 @@ PORTAL_PIECE = (
     + _PERCENT
 )
 
-#: Characters that may not stand right before a symbol (it would be inside a longer token,
-#: or the second half of a currency pair: ``USD/PKR 278.50 ▲ 0.25 (0.09%)``). A digit may (a
-#: date or time glued before the strip: ``10:45AGL38.02▲``), and so may a separator
-#: (``)-HBL100.5▲``, ``).HBL...``).
-NOT_BEFORE_SYMBOL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ&/")
+#: Characters that may not stand right before a symbol (it would be inside a longer token).
+#: A digit may (a date or time glued before the strip: ``10:45AGL38.02▲``), and so may a
+#: separator (``)-HBL100.5▲``, ``).HBL...``, ``)/HBL...``), except a ``/`` after a letter:
+#: :data:`CURRENCY_PAIR_LEAD`.
+NOT_BEFORE_SYMBOL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ&")
+
+#: What ends the text before the second half of a currency pair (``USD/PKR 278.50 ▲ 0.25
+#: (0.09%)``): no symbol starts there (an RE2 pattern over the text before a symbol).
+CURRENCY_PAIR_LEAD = r"[A-Za-z]/$"
 
 #: What a site may print between the entries of one strip (``AGL38.02▲ 0.08 (0.21%) •
 #: BOP9.54▲ ...``): one of these, with white space around it or not, keeps the strip whole.
@@ -233,7 +238,7 @@ ENTRY_SEPARATORS = "•·|/,;-◆♦■●★"
 #: taken on evidence that a run is a PSX marquee (``entries.marquee_entries``).
 MARQUEE = regex.compile(
     rf"""
-    (?<![A-Za-z0-9&./-])
+    (?<![A-Za-z0-9&./-])(?<![A-Za-z]/)
     (?P<symbol>[A-Z][A-Z0-9&]{{0,11}}(?:-[A-Z0-9]{{1,6}})?)
     [ \t]{{1,8}}(?P<price>{_NUM})
     [ \t]{{1,8}}(?P<change>[-+]?{_NUM})
