@@ -24,7 +24,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ticker_parse.entries import DIALECT_ORDER, UNCHANGED, Entries, bool_column
+from ticker_parse.entries import DIALECT_ORDER, UNCHANGED, Entries, bool_column, run_numbers
 from ticker_parse.grammar import PSX_INDICES
 from ticker_parse.models import Dialect, IssueCode
 
@@ -752,9 +752,7 @@ def drop_unproven_portal_strips(entries: Entries, known: frozenset[str]) -> Entr
     keep = np.ones(len(entries), dtype=bool)
     keep[rows[~proven[strip]]] = False
     kept = entries.take(np.flatnonzero(keep))
-    new_strip = np.ones(len(kept), dtype=bool)
-    new_strip[1:] = kept.strip[1:] != kept.strip[:-1]
-    return replace(kept, strip=np.cumsum(new_strip) - 1)
+    return replace(kept, strip=run_numbers(kept.strip))
 
 
 def check_entries(entries: Entries, known: frozenset[str], *, validate: bool = True) -> Checked:

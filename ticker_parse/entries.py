@@ -34,6 +34,7 @@ __all__ = [
     "Entries",
     "bool_column",
     "read_entries",
+    "run_numbers",
 ]
 
 IntArray = npt.NDArray[np.int64]
@@ -147,6 +148,16 @@ def _check_deadline(deadline: float | None, text: str) -> None:
         raise TickerTimeoutError(f"parsing took longer than the timeout ({len(text):,} characters)")
 
 
+def run_numbers(*keys: npt.NDArray[Any]) -> IntArray:
+    """Number the runs of consecutive rows equal in every key (0, 1, ...): strip numbers."""
+    starts = np.zeros(len(keys[0]), dtype=bool)
+    starts[:1] = True
+    for key in keys:
+        starts[1:] |= key[1:] != key[:-1]
+    numbers: IntArray = np.cumsum(starts) - 1
+    return numbers
+
+
 def bool_column(array: pa.Array) -> BoolArray:
     """An Arrow boolean column as numpy (nulls as False)."""
     result: BoolArray = (
@@ -254,10 +265,7 @@ def _bracketed(text: str, forced: Dialect | None, deadline: float | None) -> Ent
     breaks[found.unread] = 1
     breaks[piece_of[~entries.lead_blank | _glued_lines(found.new_line)]] = 1
     level = np.cumsum(breaks)[piece_of]
-    new_strip = np.ones(len(entries), dtype=bool)
-    new_strip[1:] = (level[1:] != level[:-1]) | (entries.dialect[1:] != entries.dialect[:-1])
-    strip = np.cumsum(new_strip) - 1
-    return replace(entries, strip=strip)
+    return replace(entries, strip=run_numbers(level, entries.dialect))
 
 
 def _read_pieces(text: str, dialects: list[Dialect], deadline: float | None) -> _Found:
@@ -281,7 +289,8 @@ def _read_pieces(text: str, dialects: list[Dialect], deadline: float | None) -> 
 
 
 _NO_ROWS = np.empty(0, np.int64)
-#: Strings every entry of a dialect holds (one of them): pieces without any are not tried.
+#: Strings every entry of a dialect holds (one of them): a text or piece without any is not
+#: tried.
 _MARKS: dict[Dialect, tuple[str, ...]] = {
     Dialect.CONCATENATED: ("▲", "▼"),
     Dialect.BRECORDER: ("creased", "Change", "Unchanged"),  # Increased, Decreased, No Change
@@ -516,12 +525,9 @@ def _columns(
 
 
 def _may_hold(dialect: Dialect, text: str) -> bool:
-    """A cheap necessary condition: skip a dialect's pass when its marks are absent."""
-    if dialect is Dialect.CONCATENATED:
-        return "▲" in text or "▼" in text
-    if dialect is Dialect.BRECORDER:
-        return "Increased" in text or "Decreased" in text or "No" in text or "Unchanged" in text
-    return "%" in text and ("\n" in text or "\t" in text)
+    """A cheap necessary condition: skip a dialect's pass when none of its marks is in the
+    text."""
+    return any(mark in text for mark in _MARKS[dialect])
 
 
 # --- the marquee dialect ---------------------------------------------------------------
@@ -636,10 +642,7 @@ def _merge(bracketed: Entries, marquee: Entries) -> Entries:
     key = np.concatenate([bracketed.strip * 2, marquee.strip * 2 + 1])
     merged = Entries.concat([bracketed, marquee])
     order = np.argsort(merged.start, kind="stable")
-    merged, key = merged.take(order), key[order]
-    new_strip = np.ones(len(merged), dtype=bool)
-    new_strip[1:] = key[1:] != key[:-1]
-    return replace(merged, strip=np.cumsum(new_strip) - 1)
+    return replace(merged.take(order), strip=run_numbers(key[order]))
 
 
 def read_entries(

@@ -172,12 +172,11 @@ def _hex16_column(values: np.ndarray) -> pa.Array:
 def _positions(group: np.ndarray) -> np.ndarray:
     """Each row's position within its group (0, 1, ...), in row order."""
     if len(group) > 1 and np.all(group[1:] >= group[:-1]):  # strips in order: arithmetic
-        new = np.empty(len(group), dtype=bool)
-        new[0] = True
-        np.not_equal(group[1:], group[:-1], out=new[1:])
+        new = _run_starts([group])
         starts = np.flatnonzero(new)
-        run = np.cumsum(new) - 1
-        in_order: np.ndarray = (np.arange(len(group)) - starts[run]).astype(np.uint64)
+        in_order: np.ndarray = (np.arange(len(group)) - starts[np.cumsum(new) - 1]).astype(
+            np.uint64
+        )
         return in_order
     positions: np.ndarray = (
         pd.Series(group).groupby(group, sort=False).cumcount().to_numpy(np.uint64)
