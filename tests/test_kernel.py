@@ -1,4 +1,6 @@
-"""The compiled reader (``[fast]``) gives exactly the RE2 path's rows, wherever it reads."""
+"""The fast readers give exactly the full patterns' rows, wherever they read: the compiled
+reader (``[fast]``) and RE2's plain forms (``grammar.CONCATENATED_PLAIN``,
+``grammar.BRECORDER_PLAIN``), alone and together."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from dataclasses import fields
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -18,37 +21,46 @@ from ticker_parse.models import Dialect
 from ticker_parse.normalize import normalize
 
 needs_numba = pytest.mark.skipif(_kernel.load() is None, reason="numba is not installed")
+#: (compiled reader, plain forms) against the full patterns alone
+_FAST_READERS = [(False, True)] + ([(True, False), (True, True)] if _kernel.load() else [])
 
 
 @pytest.fixture(autouse=True)
 def _restore_switch() -> Iterator[None]:
     yield
     entries.use_kernel = None
+    entries.use_plain = None
 
 
-def _read(text: str, kernel: bool, dialect: Dialect | None = None) -> Entries:
-    entries.use_kernel = kernel
+def _read(
+    text: str, kernel: bool, dialect: Dialect | None = None, *, plain: bool = False
+) -> Entries:
+    entries.use_kernel, entries.use_plain = kernel, plain
     try:
         return read_entries(text, dialect)
     finally:
-        entries.use_kernel = None
+        entries.use_kernel, entries.use_plain = None, None
 
 
 def _assert_same(text: str) -> Entries:
-    """Both paths' rows for ``text`` (any dialect, and concatenated forced) are equal."""
+    """Every fast reader's rows for ``text`` (any dialect, and concatenated forced) equal
+    the full patterns' rows; returns the rows."""
     got = Entries.empty()
     for dialect in (None, Dialect.CONCATENATED):
-        re2, compiled = _read(text, False, dialect), _read(text, True, dialect)
-        for f in fields(Entries):
-            a, b = getattr(re2, f.name), getattr(compiled, f.name)
-            if isinstance(a, pa.Array):
-                assert a.type == b.type, (f.name, text[:200])
-                assert a.to_pylist() == b.to_pylist(), (f.name, text[:200])
-            else:
-                assert a.dtype == b.dtype, (f.name, text[:200])
-                assert np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), (f.name, text[:200])
+        full = _read(text, False, dialect)
+        for kernel, plain in _FAST_READERS:
+            fast = _read(text, kernel, dialect, plain=plain)
+            for f in fields(Entries):
+                a, b = getattr(full, f.name), getattr(fast, f.name)
+                where = (f.name, kernel, plain, text[:200])
+                if isinstance(a, pa.Array):
+                    assert a.type == b.type, where
+                    assert a.to_pylist() == b.to_pylist(), where
+                else:
+                    assert a.dtype == b.dtype, where
+                    assert np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), where
         if dialect is None:
-            got = compiled
+            got = full
     return got
 
 
@@ -83,13 +95,11 @@ def _generated() -> Iterator[tuple[str, str]]:
 _GENERATED = dict(_generated())
 
 
-@needs_numba
 @pytest.mark.parametrize("name", list(_GENERATED))
 def test_generated_texts(name: str) -> None:
     _assert_same(_GENERATED[name])
 
 
-@needs_numba
 @pytest.mark.parametrize("index", range(len(testing.hostile_texts(1))))
 def test_hostile_texts(index: int) -> None:
     _assert_same(testing.hostile_texts(1)[index])
@@ -126,7 +136,6 @@ _EDGES = {
 }
 
 
-@needs_numba
 @pytest.mark.parametrize("name", list(_EDGES))
 def test_edge_cases(name: str) -> None:
     _assert_same(_EDGES[name])
@@ -155,7 +164,6 @@ def test_clean_strip_is_read_without_re2() -> None:
     ]
 
 
-@needs_numba
 def test_character_offsets_past_multibyte_text() -> None:
     text = "é€😀 AGL38.02▲ 0.08 (0.21%)😀😀)\x85A1▼ -1 (-1%)"
     got = _assert_same(text)
@@ -170,14 +178,12 @@ _TOKENS = [
 ]  # fmt: skip
 
 
-@needs_numba
 @given(st.lists(st.sampled_from(_TOKENS), max_size=40))
 def test_near_misses(tokens: list[str]) -> None:
     """Texts of pieces of entries: the scanner accepts only what RE2 reads the same way."""
     _assert_same("".join(tokens))
 
 
-@needs_numba
 @given(
     st.lists(
         st.tuples(
@@ -220,3 +226,57 @@ def test_without_numba_everything_reads_with_re2(monkeypatch: pytest.MonkeyPatch
     got = _read(text, True)
     assert got.symbol.to_pylist() == expected.symbol.to_pylist()
     assert len(got) == len(truth)
+
+
+_BR_EDGES = {
+    "stock rows": "AIRLINK 61.80 Increased By ▲ 1.37 (2.27%)\nBOP 5.1 Decreased By ▼ -0.1 (-1.9%)",
+    "flat": "AGL 38.02 No Change ▼ 0.00 (0%)\nHBL 99 Unchanged 0 (0%)",
+    "conflict": "AIRLINK 61.80 Increased By ▼ 1.37 (2.27%)\nBOP 5.1 Decreased By ▲ -0.1 (-1.9%)",
+    "no arrow": "KSE100 67,194 Increased By 646.5 (0.97%)\nKMI30 1194.5 Decreased By -6.5 (-0.5%)",
+    "spaces": "AGL  38.02 Increased  By ▲ 0.08 (0.21%)\nAGL 38.02\tIncreased By ▲ 0.08 ( 0.21 % )",
+    "futures": "AGL-NOV 38.02 Increased By ▲ 0.08 (0.21%)\nA&B1 1 Increased By 1 (1%)",
+    "junk before": "news: AIRLINK 61.80 Increased By ▲ 1.37 (2.27%)x\tAGL 1 Unchanged 0 (0%)",
+    "leads": "\n\n  \tAGL 1 Unchanged 0 (0%)\x85AGL 1 Unchanged 0 (0%)\u2003AGL 1 Unchanged 0 (0%)",
+    "signs": "A 1 Increased By ▲ +1 (+1%)A 1 Decreased By ▼ --1 (1%)A 1 Increased By ▲▲ 1 (1%)",
+}
+
+
+@pytest.mark.parametrize("name", list(_BR_EDGES))
+def test_business_recorder_edge_cases(name: str) -> None:
+    _assert_same(_BR_EDGES[name])
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["", "\n", " ", "x ", "\t\n "]),
+            st.from_regex(r"[A-Z][A-Z0-9&]{0,13}(-[A-Z0-9]{0,7})?", fullmatch=True),
+            st.from_regex(r"[ \t]{1,2}[0-9]{1,5}(,[0-9]{3}){0,2}(\.[0-9]{0,3})?", fullmatch=True),
+            st.sampled_from(
+                [" Increased By", " Decreased By", " No Change", " Unchanged", "  Increased  By"]
+            ),
+            st.sampled_from(["", " ▲", " ▼", "  ▲", " ▲▼"]),
+            st.from_regex(r"[ \t]{0,2}[-+]?[0-9]{1,3}(\.[0-9]{1,3})?", fullmatch=True),
+            st.from_regex(r"[ \t]{0,2}\( ?[-+]?[0-9]{1,7}(\.[0-9]{0,9})? ?% ?\)", fullmatch=True),
+        ),
+        max_size=8,
+    )
+)
+def test_business_recorder_lines_with_faults(parts: list[tuple[str, ...]]) -> None:
+    _assert_same("".join("".join(p) for p in parts))
+
+
+def test_plain_forms_read_every_clean_entry() -> None:
+    """The plain forms are what big clean texts are read by (if they stopped matching, the
+    full patterns would read the same rows, only slower: nothing else would notice)."""
+    strip, _ = testing.concatenated_strip(300, seed=6, newline_every=30)
+    lines, truth = testing.brecorder_lines(300, seed=6)
+    for text, dialect, expected in (
+        (strip, Dialect.CONCATENATED, 300),
+        # index rows print thousands separators: the full pattern reads them
+        (lines, Dialect.BRECORDER, sum("," not in q.text for q in truth)),
+    ):
+        pieces = pa.array(text.split(")")[:-1], pa.large_string())
+        pattern = entries._PLAIN_PATTERNS[dialect]
+        assert pc.sum(pc.match_substring_regex(pieces, pattern)).as_py() == expected
+        assert entries._plain_order(pieces, list(entries._PLAIN_PATTERNS)) == [dialect]

@@ -490,9 +490,9 @@ def resolve_splits(
 
     prefixes = {s.rstrip("0123456789") for s in known if s[-1:].isdigit()}
     prefixes.discard("")
-    is_known = bool_column(pc.is_in(symbol, value_set=pa.array(sorted(known), pa.large_string())))
+    is_known = bool_column(pc.is_in(symbol, value_set=_value_set(known)))
     has_prefix = (
-        bool_column(pc.is_in(symbol, value_set=pa.array(sorted(prefixes), pa.large_string())))
+        bool_column(pc.is_in(symbol, value_set=_value_set(frozenset(prefixes))))
         if prefixes
         else np.zeros(n, dtype=bool)
     )
@@ -517,11 +517,9 @@ def resolve_splits(
     prefix_rows = has_prefix[row]
     if prefix_rows.any():
         at = np.flatnonzero(prefix_rows)
-        texts = price_text.take(pa.array(row[at])).to_pylist()
-        names = symbol.take(pa.array(row[at])).to_pylist()
-        cand_known[at] = [
-            f"{s}{t[:d]}" in known for s, t, d in zip(names, texts, k[at].tolist(), strict=True)
-        ]
+        index = pa.array(row[at])
+        names, _ = _move_digits(symbol.take(index), price_text.take(index), k[at])
+        cand_known[at] = bool_column(pc.is_in(names, value_set=_value_set(known)))
     natural_possible = ~lead_zero
     # The natural split of a token that a known symbol could claim (``KSE`` + 3029015.9 or
     # ``KSE30`` + 29015.9) stands on its figures only when they pin it down: any big enough
@@ -574,19 +572,50 @@ def resolve_splits(
 
     if not len(take):
         return symbol, price_text, price, alternatives
+    take = take[np.argsort(row[take])]  # in row order, as replace_with_mask wants them
     changed = row[take]
-    names = symbol.take(pa.array(changed)).to_pylist()
-    texts = price_text.take(pa.array(changed)).to_pylist()
-    ks = k[take].tolist()
-    symbol = _scatter(
-        symbol, changed, [f"{s}{t[:d]}" for s, t, d in zip(names, texts, ks, strict=True)]
-    )
-    new_texts = [t[d:] for t, d in zip(texts, ks, strict=True)]
-    price_text = _scatter(price_text, changed, new_texts)
+    index = pa.array(changed)
+    names, texts = _move_digits(symbol.take(index), price_text.take(index), k[take])
+    mask = np.zeros(n, dtype=bool)
+    mask[changed] = True
+    symbol = pc.replace_with_mask(symbol, pa.array(mask), names)
+    price_text = pc.replace_with_mask(price_text, pa.array(mask), texts)
     # the price as read from its text (the subtraction that tested the split is a float
-    # off by a rounding error: 28379.609999999986 for 28379.61)
-    new_price[changed] = [float(t.replace(",", "")) for t in new_texts]
+    # off by a rounding error: 28379.609999999986 for 28379.61); no doubtful price text
+    # holds a thousands separator
+    new_price[changed] = pc.cast(texts, pa.float64()).to_numpy(zero_copy_only=False)
     return symbol, price_text, new_price, alternatives
+
+
+def _value_set(names: frozenset[str]) -> pa.Array:
+    """``names`` as a value set for ``pc.is_in`` on the entries' text columns."""
+    return pa.array(sorted(names), pa.large_string())
+
+
+def _move_digits(
+    symbols: pa.Array, texts: pa.Array, digits: npt.NDArray[np.int64]
+) -> tuple[pa.Array, pa.Array]:
+    """Move the first ``digits`` characters of each price text onto its symbol: the new
+    symbols and price texts, row for row (one slice per distinct count, a handful)."""
+    order = np.argsort(digits, kind="stable")
+    bounds = np.flatnonzero(np.diff(digits[order])) + 1
+    nothing = pa.scalar("", symbols.type)
+    heads: list[pa.Array] = []
+    tails: list[pa.Array] = []
+    for group in np.split(order, bounds):
+        if not len(group):
+            continue
+        count = int(digits[group[0]])
+        index = pa.array(group)
+        text = texts.take(index)
+        head = pc.utf8_slice_codeunits(text, 0, count)
+        heads.append(pc.binary_join_element_wise(symbols.take(index), head, nothing))
+        tails.append(pc.utf8_slice_codeunits(text, count))
+    if not heads:
+        return symbols, texts
+    back = pa.array(np.argsort(order, kind="stable"))
+    joined = pa.concat_arrays(heads).cast(symbols.type).take(back)
+    return joined, pa.concat_arrays(tails).cast(texts.type).take(back)
 
 
 def _scatter(array: pa.Array, rows: npt.NDArray[np.int64], values: list[str]) -> pa.Array:

@@ -229,6 +229,9 @@ KERNEL_MIN_CHARS = 1 << 20
 #: None: the compiled reader when it is installed and the text big enough; True or False:
 #: always or never (tests compare both paths).
 use_kernel: bool | None = None
+#: None: the plain forms (:data:`~ticker_parse.grammar.CONCATENATED_PLAIN`) first on
+#: :data:`_MATCH_FIRST` pieces or more; True or False: always or never (tests compare).
+use_plain: bool | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -367,7 +370,27 @@ def _match_pieces(
     """``pieces`` (the text's pieces ``number``, ``n`` in all) matched against each
     dialect's pattern in turn."""
     remaining = np.arange(len(pieces), dtype=np.int64)
-    found: list[tuple[IntArray, Dialect, pa.StructArray]] = []
+    found: list[tuple[IntArray, Entries, BoolArray]] = []
+    plain = use_plain if use_plain is not None else len(pieces) >= _MATCH_FIRST
+    if plain and len(pieces):
+        for dialect in _plain_order(pieces, dialects):
+            _check_deadline(deadline, text)
+            subset = pieces if len(remaining) == len(pieces) else pieces.take(pa.array(remaining))
+            got = pc.extract_regex(subset, _PLAIN_PATTERNS[dialect])
+            valid = bool_column(got.is_valid())
+            if not valid.any():
+                continue
+            hit = remaining[valid]
+            if not valid.all():
+                index = pa.array(np.flatnonzero(valid))
+                subset, got = subset.take(index), got.take(index)
+            entries, new_line = _plain_columns(
+                dialect, subset, got, piece_start[hit], piece_end[hit]
+            )
+            found.append((hit, entries, new_line))
+            remaining = remaining[~valid]
+            if not len(remaining):
+                break
     for dialect in dialects:
         if not len(remaining):
             break
@@ -394,26 +417,25 @@ def _match_pieces(
             ok[hit[bad]] = False
             got = got.filter(pa.array(~bad))
             hit = hit[~bad]
-        found.append((remaining[hit], dialect, got))
+        # A glued strip is one line: a line of several glued entries is a strip of its own
+        # (a dump of captures, one a line); glued entries one a line (a rendered list) are
+        # one strip.
+        new_line = (
+            bool_column(pc.match_substring(got.field("lead"), "\n"))
+            if dialect is Dialect.CONCATENATED
+            else np.zeros(len(got), dtype=bool)
+        )
+        rows = remaining[hit]
+        found.append((rows, _columns(dialect, got, piece_start[rows], piece_end[rows]), new_line))
         remaining = remaining[~ok]
     unread = _NO_ROWS
     if len(remaining):
         unread = number[remaining[_not_blank(pieces.take(pa.array(remaining)))]]
     if not found:
         return _Found(n, Entries.empty(), _NO_ROWS, np.empty(0, bool), unread)
-    parts = [_columns(dialect, got, piece, piece_start, piece_end) for piece, dialect, got in found]
-    entries = Entries.concat(parts)
-    piece_of = number[np.concatenate([piece for piece, _, _ in found])]
-    # A glued strip is one line: a line of several glued entries is a strip of its own (a
-    # dump of captures, one a line); glued entries one a line (a rendered list) are one strip.
-    new_line = np.concatenate(
-        [
-            bool_column(pc.match_substring(got.field("lead"), "\n"))
-            if dialect is Dialect.CONCATENATED
-            else np.zeros(len(got), dtype=bool)
-            for _, dialect, got in found
-        ]
-    )
+    entries = Entries.concat([part for _, part, _ in found])
+    piece_of = number[np.concatenate([rows for rows, _, _ in found])]
+    new_line = np.concatenate([lines for _, _, lines in found])
     if len(found) > 1:
         order = np.argsort(piece_of, kind="stable")
         entries, piece_of, new_line = entries.take(order), piece_of[order], new_line[order]
@@ -492,12 +514,10 @@ def _glued_lines(new_line: BoolArray) -> BoolArray:
 
 
 def _columns(
-    dialect: Dialect,
-    got: pa.StructArray,
-    piece: IntArray,
-    piece_start: IntArray,
-    piece_end: IntArray,
+    dialect: Dialect, got: pa.StructArray, piece_start: IntArray, piece_end: IntArray
 ) -> Entries:
+    """Entries from the groups of ``dialect``'s full pattern, one row per piece (where the
+    pieces start and end in the text)."""
     lead = got.field("lead")
     direction, conflict = _directions(dialect, got)
     n = len(got)
@@ -508,8 +528,8 @@ def _columns(
         glued = bool_column(pc.equal(pc.utf8_length(spaced), pc.utf8_length(symbol)))
         symbol = spaced
     return Entries(
-        start=piece_start[piece] + pc.utf8_length(lead).to_numpy().astype(np.int64),
-        end=piece_end[piece],
+        start=piece_start + pc.utf8_length(lead).to_numpy().astype(np.int64),
+        end=piece_end,
         dialect=np.full(n, _CODE[dialect], dtype=np.int8),
         symbol=symbol,
         price=got.field("price"),
@@ -522,6 +542,110 @@ def _columns(
         glued=glued,
         figures=_figures(got.field("price"), got.field("change"), got.field("percent")),
     )
+
+
+_PLAIN_PATTERNS: dict[Dialect, str] = {
+    Dialect.CONCATENATED: grammar.CONCATENATED_PLAIN,
+    Dialect.BRECORDER: grammar.BRECORDER_PLAIN,
+}
+
+
+#: Pieces a big text's plain forms are tried on first: the forms that read none of them
+#: are not tried on the whole text (a failed extraction costs as much as a match).
+_PLAIN_SAMPLE = 256
+
+
+def _plain_order(pieces: pa.Array, dialects: list[Dialect]) -> list[Dialect]:
+    """The plain forms worth trying on ``pieces``, the most common first, by a sample
+    spread over the pieces. Which forms run changes the speed only: a piece no plain form
+    reads goes to the full patterns."""
+    at = np.linspace(0, len(pieces) - 1, _PLAIN_SAMPLE).astype(np.int64)
+    sample = pieces.take(pa.array(at))
+    hits = {
+        d: int(np.count_nonzero(bool_column(pc.match_substring_regex(sample, _PLAIN_PATTERNS[d]))))
+        for d in dialects
+        if d in _PLAIN_PATTERNS
+    }
+    return sorted((d for d in hits if hits[d]), key=lambda d: -hits[d])
+
+
+def _bytes_at(strings: pa.Array, at: IntArray) -> npt.NDArray[np.uint8]:
+    """The UTF-8 byte at position ``at`` of each of ``strings`` (a ``large_string`` array
+    without nulls; every position inside its string)."""
+    _, offsets, data = strings.buffers()
+    first = np.frombuffer(offsets, np.int64, count=len(strings) + strings.offset + 1)
+    buf = np.frombuffer(data, np.uint8)
+    result: npt.NDArray[np.uint8] = buf[first[strings.offset : strings.offset + len(strings)] + at]
+    return result
+
+
+#: The third UTF-8 byte of the down arrow ``▼`` (E2 96 BC; the up arrow ``▲`` is E2 96 B2).
+_DOWN_LAST_BYTE = 0xBC
+#: Business Recorder's words by their first letter: their length and the direction they say.
+_WORDS = {
+    ord("I"): (12, UP),
+    ord("D"): (12, DOWN),
+    ord("N"): (9, UNCHANGED),
+    ord("U"): (9, UNCHANGED),
+}
+
+
+def _plain_columns(
+    dialect: Dialect,
+    pieces: pa.Array,
+    got: pa.StructArray,
+    piece_start: IntArray,
+    piece_end: IntArray,
+) -> tuple[Entries, BoolArray]:
+    """Entries from the groups of ``dialect``'s plain pattern, one per piece, and which
+    open a line. Everything up to the arrow is ASCII, one byte a character, so the lead
+    (white space: what trimming it removes), the arrow and the words are read at known
+    byte positions."""
+    n = len(got)
+    symbol, price = got.field("symbol"), got.field("price")
+    change, percent = got.field("change"), got.field("percent")
+    size = pc.binary_length(pieces).to_numpy()
+    lead = (size - pc.binary_length(pc.utf8_ltrim(pieces, " \t\n")).to_numpy()).astype(np.int64)
+    after = lead + pc.binary_length(symbol).to_numpy() + pc.binary_length(price).to_numpy()
+    conflict = np.zeros(n, dtype=bool)
+    new_line = np.zeros(n, dtype=bool)
+    if dialect is Dialect.CONCATENATED:
+        arrow = after + (_bytes_at(pieces, after) == ord(" "))
+        down = _bytes_at(pieces, arrow + 2) == _DOWN_LAST_BYTE
+        direction = np.where(down, DOWN, UP).astype(np.int8)
+        led = np.flatnonzero(lead)
+        if len(led):
+            new_line[led] = bool_column(pc.match_substring(pieces.take(pa.array(led)), "\n"))
+    else:
+        word = after + 2  # "SYMBOL PRICE Increased By ▲ CHANGE": two spaces
+        first = _bytes_at(pieces, word)
+        length = np.zeros(256, dtype=np.int64)
+        said = np.full(256, UNCHANGED, dtype=np.int8)
+        for letter, (chars, way) in _WORDS.items():
+            length[letter], said[letter] = chars, way
+        direction = said[first]
+        arrow = word + length[first] + 1
+        marked = _bytes_at(pieces, arrow) == 0xE2
+        shown = np.where(
+            marked, np.where(_bytes_at(pieces, arrow + 2) == _DOWN_LAST_BYTE, DOWN, UP), -1
+        )
+        conflict = (shown >= 0) & (direction != UNCHANGED) & (shown != direction)
+    entries = Entries(
+        start=piece_start + lead,
+        end=piece_end,
+        dialect=np.full(n, _CODE[dialect], dtype=np.int8),
+        symbol=symbol,
+        price=price,
+        change=change,
+        percent=percent,
+        direction=direction,
+        conflict=conflict,
+        strip=np.zeros(n, dtype=np.int64),
+        lead_blank=np.ones(n, dtype=bool),
+        glued=np.full(n, dialect is Dialect.CONCATENATED),
+        figures=_figures(price, change, percent),
+    )
+    return entries, new_line
 
 
 def _may_hold(dialect: Dialect, text: str) -> bool:
