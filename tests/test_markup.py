@@ -11,14 +11,16 @@ import json
 import random
 import time
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from ticker_parse.errors import TickerTimeoutError
-from ticker_parse.grammar import _ODD_CHARS
+from ticker_parse.grammar import _ODD_CHARS, NEEDS_NORMALIZING, NEEDS_NORMALIZING_RE2
 from ticker_parse.markup import FOCUS_RADIUS, looks_like_html, render_edits
-from ticker_parse.normalize import _CHAR_MAP, normalize
+from ticker_parse.normalize import _CHAR_MAP, needs_normalizing, normalize
 
 
 def apply_edits(text: str, edits: list[tuple[int, int, str]]) -> str:
@@ -526,3 +528,17 @@ def test_every_character_the_quick_check_finds_has_a_replacement() -> None:
     found = [chr(c) for lo, hi in _ODD_CHARS for c in range(lo, hi + 1)]
     assert [c for c in found if c not in _CHAR_MAP] == []
     assert normalize("".join(found)).text == "".join(_CHAR_MAP[c] for c in found)
+
+
+def test_the_quick_check_finds_the_same_characters_in_re2_and_re() -> None:
+    """A big text is searched by RE2 (``NEEDS_NORMALIZING_RE2``), a small one by ``re``:
+    both find exactly the same characters, every one of the Basic Multilingual Plane."""
+    chars = [chr(c) for c in range(0x10000) if not 0xD800 <= c <= 0xDFFF]
+    by_re2 = pc.match_substring_regex(pa.array(chars), NEEDS_NORMALIZING_RE2).to_pylist()
+    assert by_re2 == [NEEDS_NORMALIZING.search(c) is not None for c in chars]
+    assert sum(by_re2) == 4 + sum(hi - lo + 1 for lo, hi in _ODD_CHARS)  # & â Â \r
+    big = "AGL38.02▲ 0.08 (0.21%)" * 4000
+    for odd, found in (("", False), ("\u2212", True), ("&amp;", True), ("\ud800", False)):
+        # (a lone surrogate is no UTF-8: ``re`` searches that text)
+        assert needs_normalizing(big + odd) is found, repr(odd)
+        assert (normalize(big + odd).text != big + odd) is found, repr(odd)

@@ -6,6 +6,7 @@ import itertools
 from decimal import Decimal
 
 import numpy as np
+import pyarrow as pa
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 import ticker_parse
 from tests.test_parse import covered
 from ticker_parse import Dialect, Direction, TickerParseError
+from ticker_parse.entries import figure_shapes
 from ticker_parse.normalize import normalize
 from ticker_parse.strategies import RenderedStrip, noise, strips
 
@@ -132,3 +134,19 @@ def test_fast_path_and_records_path_agree_on_structured_junk(text: str) -> None:
     pd.testing.assert_frame_equal(
         ticker_parse.frame_from_text(text), ticker_parse.parse(text).to_frame()
     )
+
+
+@given(
+    st.lists(st.none() | st.text("0123456789.,-+", max_size=9), max_size=30),
+    st.integers(0, 3),
+)
+def test_figure_shapes_are_what_the_text_shows(values: list[str | None], cut: int) -> None:
+    """Figures' shapes, read from Arrow's buffers, are the texts' (nulls, slices too)."""
+    array = pa.array(values, pa.large_string())
+    array = array.slice(min(cut, len(array)), max(0, len(array) - 2 * cut))
+    shown = ["" if v is None else v for v in array.to_pylist()]
+    shape = figure_shapes(array)
+    assert shape.length.tolist() == [len(v) for v in shown]
+    assert shape.dot.tolist() == [v.find(".") for v in shown]
+    assert shape.grouped.tolist() == ["," in v for v in shown]
+    assert shape.first.tolist() == [ord(v[0]) if v else 0 for v in shown]

@@ -24,7 +24,14 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ticker_parse.entries import DIALECT_ORDER, UNCHANGED, Entries, bool_column, run_numbers
+from ticker_parse.entries import (
+    DIALECT_ORDER,
+    UNCHANGED,
+    Entries,
+    bool_column,
+    figure_shapes,
+    run_numbers,
+)
 from ticker_parse.grammar import PSX_INDICES
 from ticker_parse.models import Dialect, IssueCode
 
@@ -353,11 +360,9 @@ class Checked:
 
 def _decimals(texts: pa.Array) -> npt.NDArray[np.int64]:
     """Decimals of each displayed figure (0 without a dot or without a figure)."""
-    length = pc.utf8_length(texts).to_numpy(zero_copy_only=False)
-    dot = pc.find_substring(texts, ".").to_numpy(zero_copy_only=False)
-    with np.errstate(invalid="ignore"):
-        result = np.where(np.isnan(length.astype(float)) | (dot < 0), 0, length - dot - 1)
-    return np.nan_to_num(result).astype(np.int64)
+    shape = figure_shapes(texts)
+    result: npt.NDArray[np.int64] = np.where(shape.dot < 0, 0, shape.length - shape.dot - 1)
+    return result
 
 
 def _figure_halfwidth(texts: pa.Array, exact: BoolArray) -> FloatArray:
@@ -482,20 +487,17 @@ def resolve_splits(
     scale = _SCALES[is_fraction.astype(np.int64)]
     natural_fits = _strict_fits(price, change, percent, percent_hw, scale)
     other_fits = _strict_fits(price, change, percent, percent_hw, _SCALES[1 - is_fraction])
-    with_sep = bool_column(pc.match_substring(price_text, ","))
-    dot = pc.find_substring(price_text, ".").to_numpy(zero_copy_only=False)
-    length = pc.utf8_length(price_text).to_numpy(zero_copy_only=False)
-    int_digits = np.where(dot < 0, length, dot).astype(np.int64)
-    lead_zero = bool_column(pc.starts_with(price_text, "0")) & (int_digits > 1)
+    shape = figure_shapes(price_text)
+    with_sep = shape.grouped
+    int_digits = np.where(shape.dot < 0, shape.length, shape.dot)
+    lead_zero = (shape.first == ord("0")) & (int_digits > 1)
 
-    prefixes = {s.rstrip("0123456789") for s in known if s[-1:].isdigit()}
-    prefixes.discard("")
+    prefixes, suffix_lengths = _digit_endings(known)
     is_known = bool_column(pc.is_in(symbol, value_set=_value_set(known)))
-    has_prefix = (
-        bool_column(pc.is_in(symbol, value_set=_value_set(frozenset(prefixes))))
-        if prefixes
-        else np.zeros(n, dtype=bool)
-    )
+    prefix = np.full(n, -1, dtype=np.int64)
+    if len(prefixes):
+        prefix = pc.fill_null(pc.index_in(symbol, value_set=prefixes), -1).to_numpy()
+    has_prefix = prefix >= 0
     settled = (natural_fits | other_fits) & ~lead_zero & ~has_prefix
     doubtful = np.flatnonzero(glued & ~settled & ~with_sep & (int_digits > 1))
     if not len(doubtful):
@@ -514,7 +516,11 @@ def resolve_splits(
     fits = _strict_fits(left, change[row], percent[row], percent_hw[row], scale[row])
     precise = np.abs(percent[row]) * limits[is_fraction[row].astype(np.int64)] >= percent_hw[row]
     cand_known = np.zeros(len(row), dtype=bool)
+    # only a move of as many digits as a known symbol with that prefix ends in can make one
     prefix_rows = has_prefix[row]
+    prefix_rows[prefix_rows] = suffix_lengths[
+        prefix[row[prefix_rows]], np.minimum(k[prefix_rows], _MAX_DIGITS_MOVED)
+    ]
     if prefix_rows.any():
         at = np.flatnonzero(prefix_rows)
         index = pa.array(row[at])
@@ -585,6 +591,26 @@ def resolve_splits(
     # holds a thousands separator
     new_price[changed] = pc.cast(texts, pa.float64()).to_numpy(zero_copy_only=False)
     return symbol, price_text, new_price, alternatives
+
+
+#: More digits than a price holds (the grammar reads 15 integer digits at most).
+_MAX_DIGITS_MOVED = 16
+
+
+@functools.lru_cache(maxsize=8)
+def _digit_endings(known: frozenset[str]) -> tuple[pa.Array, BoolArray]:
+    """The letters before the digits of known symbols that end in digits (``KSE`` of
+    ``KSE100``), and per such prefix which counts of digits follow it (``[p, k]``)."""
+    endings: dict[str, set[int]] = {}
+    for name in known:
+        head = name.rstrip("0123456789")
+        if head and head != name:
+            endings.setdefault(head, set()).add(len(name) - len(head))
+    heads = sorted(endings)
+    lengths = np.zeros((len(heads), _MAX_DIGITS_MOVED + 1), dtype=bool)
+    for i, head in enumerate(heads):
+        lengths[i, [k for k in endings[head] if k <= _MAX_DIGITS_MOVED]] = True
+    return _value_set(frozenset(heads)), lengths
 
 
 def _value_set(names: frozenset[str]) -> pa.Array:

@@ -177,6 +177,49 @@ def figure_values(texts: pa.Array) -> FloatArray:
     return values
 
 
+@dataclass(frozen=True, slots=True)
+class Shapes:
+    """How each figure is written: its characters, where its dot is (-1: none), whether
+    it has a thousands separator, its first character (0 for none)."""
+
+    length: IntArray
+    dot: IntArray
+    grouped: BoolArray
+    first: npt.NDArray[np.uint8]
+
+
+def figure_shapes(texts: pa.Array) -> Shapes:
+    """The :class:`Shapes` of displayed figures (a ``large_string`` column; a null has no
+    characters). Figures are ASCII, one byte a character, so they are read from the Arrow
+    buffers with numpy (twice as fast as four string kernels)."""
+    n = len(texts)
+    _, offsets, data = texts.buffers()
+    bounds = np.frombuffer(offsets, np.int64, count=texts.offset + n + 1)[texts.offset :]
+    lo, hi = int(bounds[0]), int(bounds[-1])
+    region = np.frombuffer(data, np.uint8, count=hi)[lo:] if hi > lo else np.zeros(1, np.uint8)
+    start, end = bounds[:-1] - lo, bounds[1:] - lo
+    if texts.null_count:
+        end = np.where(bool_column(texts.is_valid()), end, start)
+
+    def counts(byte: int) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.int32]]:
+        found = region == byte
+        total = np.zeros(len(region) + 1, np.int32)
+        np.cumsum(found, out=total[1:])
+        return found, total
+
+    is_dot, dots_before = counts(ord("."))
+    where = np.flatnonzero(is_dot)
+    has_dot = dots_before[end] > dots_before[start]
+    dot = np.full(n, -1, dtype=np.int64)
+    dot[has_dot] = where[dots_before[start[has_dot]]] - start[has_dot]
+    grouped = np.zeros(n, dtype=bool)
+    if ord(",") in region:
+        _, commas_before = counts(ord(","))
+        grouped = commas_before[end] > commas_before[start]
+    first = np.where(end > start, region[np.minimum(start, len(region) - 1)], 0).astype(np.uint8)
+    return Shapes((end - start).astype(np.int64), dot, grouped, first)
+
+
 def _figures(price: pa.Array, change: pa.Array, percent: pa.Array) -> FloatArray:
     return np.column_stack([figure_values(price), figure_values(change), figure_values(percent)])
 

@@ -38,6 +38,7 @@ __all__ = [
     "MARKUP_ONLY",
     "MARQUEE",
     "NEEDS_NORMALIZING",
+    "NEEDS_NORMALIZING_RE2",
     "NORMALIZE",
     "NOT_BEFORE_SYMBOL",
     "PORTAL_PIECE",
@@ -138,6 +139,11 @@ NORMALIZE = regex.compile(
 #: Fast check: does the text contain anything ``NORMALIZE`` would change? (The standard
 #: library's engine: a plain character class over megabytes, four times faster here.)
 NEEDS_NORMALIZING = re.compile(rf"[&âÂ\r{_ODD_CLASS}]")
+#: :data:`NEEDS_NORMALIZING` in RE2's syntax: a big text is searched by RE2, three times
+#: faster than ``re`` (and the text's UTF-8 form, which Arrow makes, is kept for the reader).
+NEEDS_NORMALIZING_RE2 = (
+    "[&âÂ\\r" + "".join(f"\\x{{{lo:04x}}}-\\x{{{hi:04x}}}" for lo, hi in _ODD_CHARS) + "]"
+)
 
 # --- the bracketed dialects, as RE2 patterns over one piece (text between two ``)``) -----
 # RE2 has no VERBOSE mode, so each pattern is put together from commented parts.
