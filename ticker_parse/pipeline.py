@@ -130,7 +130,7 @@ def run(text: str, options: Settings, *, deadline: float | None = None) -> Parse
 
 
 #: Characters per block when a big text is read in pieces (streams, big texts).
-BLOCK_SIZE = 1 << 20
+BLOCK_SIZE = 1 << 21
 _T = TypeVar("_T")
 
 # --- blocks ------------------------------------------------------------------------------
