@@ -280,3 +280,21 @@ def test_plain_forms_read_every_clean_entry() -> None:
         pattern = entries._PLAIN_PATTERNS[dialect]
         assert pc.sum(pc.match_substring_regex(pieces, pattern)).as_py() == expected
         assert entries._plain_order(pieces, list(entries._PLAIN_PATTERNS)) == [dialect]
+
+
+@needs_numba
+def test_the_compiled_reader_is_taken_for_big_glued_texts_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """It reads glued entries: a big text of Business Recorder lines (arrows with words)
+    would pass it every piece, so it is not taken there."""
+    scanned: list[int] = []
+    scan = _kernel.scan
+    monkeypatch.setattr(_kernel, "scan", lambda c, b: scanned.append(len(b)) or scan(c, b))
+    lines, _ = testing.brecorder_lines(40_000, seed=8)
+    glued, _ = testing.concatenated_strip(50_000, seed=8, newline_every=30)
+    assert len(lines) >= entries.KERNEL_MIN_CHARS <= len(glued)
+    assert len(read_entries(lines)) == 40_000
+    assert scanned == []
+    assert len(read_entries(glued)) == 50_000
+    assert scanned == [len(glued.encode())]

@@ -317,7 +317,9 @@ def _bracketed(text: str, forced: Dialect | None, deadline: float | None) -> Ent
 def _read_pieces(text: str, dialects: list[Dialect], deadline: float | None) -> _Found:
     """The text cut at every ``)``, each piece read: by the compiled reader where it can
     (clean concatenated entries), by the RE2 patterns everywhere else."""
-    wanted = use_kernel if use_kernel is not None else len(text) >= KERNEL_MIN_CHARS
+    wanted = use_kernel
+    if wanted is None:
+        wanted = len(text) >= KERNEL_MIN_CHARS and not _mostly_words(text, dialects)
     compiled = _kernel.load() if wanted and Dialect.CONCATENATED in dialects else None
     if compiled is not None:
         return _kernel_pieces(compiled, text, dialects, deadline)
@@ -332,6 +334,17 @@ def _read_pieces(text: str, dialects: list[Dialect], deadline: float | None) -> 
     return _match_pieces(
         pieces, np.arange(n, dtype=np.int64), piece_start, piece_end, n, dialects, text, deadline
     )
+
+
+def _mostly_words(text: str, dialects: list[Dialect]) -> bool:
+    """Do most arrows of ``text`` come with Business Recorder's words? The compiled reader
+    reads glued entries only: on Business Recorder lines it would pass every piece on
+    (1 M lines: 4.3x the floor without it, 5.4x with it)."""
+    if Dialect.BRECORDER not in dialects:
+        return False
+    words = sum(text.count(mark) for mark in _MARKS[Dialect.BRECORDER])
+    arrows = sum(text.count(mark) for mark in _MARKS[Dialect.CONCATENATED])
+    return 2 * words >= arrows
 
 
 _NO_ROWS = np.empty(0, np.int64)
