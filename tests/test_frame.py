@@ -181,7 +181,7 @@ def test_a_big_text_read_in_blocks_gives_the_rows_of_one_reading() -> None:
     """Past two blocks a text is read block by block: the same frame as in one go."""
     from ticker_parse.testing import concatenated_strip
 
-    text, _ = concatenated_strip(100_000, seed=3, fault_rate=0.2, newline_every=30)
+    text, _ = concatenated_strip(200_000, seed=3, fault_rate=0.2, newline_every=30)
     assert len(text) > 2 * ticker_parse.pipeline.BLOCK_SIZE
     in_blocks = ticker_parse.frame_from_text(text)
     in_one_go = ticker_parse.frame_from_text(text, timeout=600)  # a timeout reads it whole

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import ticker_parse
 from tests.test_parse import covered
 from ticker_parse import Dialect, Direction, TickerParseError
-from ticker_parse.entries import figure_shapes
+from ticker_parse.entries import Names, figure_shapes
 from ticker_parse.normalize import normalize
 from ticker_parse.strategies import RenderedStrip, noise, strips
 
@@ -150,3 +150,26 @@ def test_figure_shapes_are_what_the_text_shows(values: list[str | None], cut: in
     assert shape.dot.tolist() == [v.find(".") for v in shown]
     assert shape.grouped.tolist() == ["," in v for v in shown]
     assert shape.first.tolist() == [ord(v[0]) if v else 0 for v in shown]
+
+
+@given(
+    st.lists(st.sampled_from(["AGL", "KSE", "KSE100", "BOP", ""]), min_size=1, max_size=20),
+    st.data(),
+)
+def test_names_are_their_texts_after_replacing_some(texts: list[str], data: st.DataObject) -> None:
+    """Symbols as codes: a code is its text, before and after some rows get new texts
+    (digits moved into a symbol), and equal codes are equal texts."""
+    rows = sorted(set(data.draw(st.lists(st.integers(0, len(texts) - 1), max_size=5))))
+    new = [data.draw(st.sampled_from(["KSE100", "KSE30", "BOP6", "AGL"])) for _ in rows]
+    names = Names.of(pa.array(texts, pa.large_string()))
+    names = names.replace(np.array(rows, dtype=np.int64), pa.array(new, pa.large_string()))
+    expected = list(texts)
+    for r, t in zip(rows, new, strict=True):
+        expected[r] = t
+    assert names.distinct.take(pa.array(names.codes)).to_pylist() == expected
+    assert len(set(names.distinct.to_pylist())) == len(names.distinct)  # no text twice
+    indices = pa.array(["KSE100", "AGL"], pa.large_string())
+    assert names.isin(indices).tolist() == [t in ("KSE100", "AGL") for t in expected]
+    assert names.index_in(indices).tolist() == [
+        {"KSE100": 0, "AGL": 1}.get(t, -1) for t in expected
+    ]

@@ -28,6 +28,7 @@ from ticker_parse.entries import (
     DIALECT_ORDER,
     UNCHANGED,
     Entries,
+    Names,
     bool_column,
     figure_shapes,
     run_numbers,
@@ -341,7 +342,8 @@ _INDEX_NAMES = pa.array(sorted(PSX_INDICES), pa.large_string())
 class Checked:
     """Entries with their splits settled and their figures judged.
 
-    ``symbol`` and ``price_text`` are the settled split; the figures are floats (made on
+    ``symbol`` and ``price_text`` are the settled split (``names``: the symbols' codes);
+    the figures are floats (made on
     purpose: the DataFrame path), ``bits`` issue bits (:data:`CODE_ORDER`),
     ``is_fraction`` per row whether its strip follows the fraction convention, and
     ``alternatives`` the other readings of ambiguous rows (row -> readings).
@@ -349,6 +351,7 @@ class Checked:
 
     entries: Entries
     symbol: pa.Array
+    names: Names
     price_text: pa.Array
     price: FloatArray
     change: FloatArray
@@ -432,18 +435,17 @@ def _candidates(
 
 
 def _seen_in_strip(
-    symbol: pa.Array, strip: npt.NDArray[np.int64], settled: BoolArray, rows: npt.NDArray[np.int64]
+    names: Names, strip: npt.NDArray[np.int64], settled: BoolArray, rows: npt.NDArray[np.int64]
 ) -> BoolArray:
     """Per row of ``rows``: does a settled row of its strip have the same symbol?"""
-    encoded = pa.chunked_array([symbol]).combine_chunks().dictionary_encode()
-    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    codes = names.codes
     # only settled rows with a symbol some doubtful row has can match
-    wanted = np.zeros(len(encoded.dictionary), dtype=bool)
+    wanted = np.zeros(len(names.distinct), dtype=bool)
     wanted[codes[rows]] = True
     others = np.flatnonzero(settled & wanted[codes])
     if not len(others):
         return np.zeros(len(rows), dtype=bool)
-    width = len(encoded.dictionary)
+    width = len(names.distinct)
     result: BoolArray = np.isin(
         strip[rows] * width + codes[rows], strip[others] * width + codes[others]
     )
@@ -452,13 +454,14 @@ def _seen_in_strip(
 
 def resolve_splits(
     entries: Entries,
+    names: Names,
     price: FloatArray,
     change: FloatArray,
     percent: FloatArray,
     percent_hw: FloatArray,
     is_fraction: BoolArray,
     known: frozenset[str],
-) -> tuple[pa.Array, pa.Array, FloatArray, dict[int, tuple[str, ...]]]:
+) -> tuple[pa.Array, Names, pa.Array, FloatArray, dict[int, tuple[str, ...]]]:
     """Settle where each glued symbol ends (``KSE10067194.5`` -> ``KSE100`` at 67194.5).
 
     Each glued token comes as its natural split: symbol letters, then the digits. Rules, in
@@ -477,13 +480,14 @@ def resolve_splits(
     5. otherwise the natural split stands and the percent is flagged; any other split that
        fits too makes the row ambiguous.
 
-    Returns the symbols, the price texts, the prices and the ambiguous rows' alternatives.
+    ``names`` are the symbols' codes. Returns the symbols and their codes, the price texts,
+    the prices and the ambiguous rows' alternatives.
     """
     symbol, price_text = entries.symbol, entries.price
     n = len(entries)
     glued = entries.glued
     if not glued.any():
-        return symbol, price_text, price, {}
+        return symbol, names, price_text, price, {}
     scale = _SCALES[is_fraction.astype(np.int64)]
     natural_fits = _strict_fits(price, change, percent, percent_hw, scale)
     other_fits = _strict_fits(price, change, percent, percent_hw, _SCALES[1 - is_fraction])
@@ -493,15 +497,13 @@ def resolve_splits(
     lead_zero = (shape.first == ord("0")) & (int_digits > 1)
 
     prefixes, suffix_lengths = _digit_endings(known)
-    is_known = bool_column(pc.is_in(symbol, value_set=_value_set(known)))
-    prefix = np.full(n, -1, dtype=np.int64)
-    if len(prefixes):
-        prefix = pc.fill_null(pc.index_in(symbol, value_set=prefixes), -1).to_numpy()
+    is_known = names.isin(_value_set(known))
+    prefix = names.index_in(prefixes) if len(prefixes) else np.full(n, -1, dtype=np.int64)
     has_prefix = prefix >= 0
     settled = (natural_fits | other_fits) & ~lead_zero & ~has_prefix
     doubtful = np.flatnonzero(glued & ~settled & ~with_sep & (int_digits > 1))
     if not len(doubtful):
-        return symbol, price_text, price, {}
+        return symbol, names, price_text, price, {}
     limits = np.array(
         [EVIDENCE_MAX_RELATIVE_ROUNDING["percent"], EVIDENCE_MAX_RELATIVE_ROUNDING["fraction"]]
     )
@@ -509,7 +511,7 @@ def resolve_splits(
     # A symbol that another entry of the strip shows, its split pinned down by a precise
     # percent, is as good as known: its digits stay in the price however well a wrong
     # percent fits a longer symbol. (Any split fits a zero change: no such entry vouches.)
-    vouched = _seen_in_strip(symbol, entries.strip, settled & row_precise, doubtful)
+    vouched = _seen_in_strip(names, entries.strip, settled & row_precise, doubtful)
     is_known[doubtful[vouched]] = True
 
     row, k, left = _candidates(doubtful, price, int_digits)
@@ -524,8 +526,8 @@ def resolve_splits(
     if prefix_rows.any():
         at = np.flatnonzero(prefix_rows)
         index = pa.array(row[at])
-        names, _ = _move_digits(symbol.take(index), price_text.take(index), k[at])
-        cand_known[at] = bool_column(pc.is_in(names, value_set=_value_set(known)))
+        claimed, _ = _move_digits(symbol.take(index), price_text.take(index), k[at])
+        cand_known[at] = bool_column(pc.is_in(claimed, value_set=_value_set(known)))
     natural_possible = ~lead_zero
     # The natural split of a token that a known symbol could claim (``KSE`` + 3029015.9 or
     # ``KSE30`` + 29015.9) stands on its figures only when they pin it down: any big enough
@@ -577,20 +579,21 @@ def resolve_splits(
         alternatives[r] = tuple(f"{name}{text[:d]} {text[d:]}" for d in ks if d != moved[r])
 
     if not len(take):
-        return symbol, price_text, price, alternatives
+        return symbol, names, price_text, price, alternatives
     take = take[np.argsort(row[take])]  # in row order, as replace_with_mask wants them
     changed = row[take]
     index = pa.array(changed)
-    names, texts = _move_digits(symbol.take(index), price_text.take(index), k[take])
+    moved_names, texts = _move_digits(symbol.take(index), price_text.take(index), k[take])
     mask = np.zeros(n, dtype=bool)
     mask[changed] = True
-    symbol = pc.replace_with_mask(symbol, pa.array(mask), names)
+    symbol = pc.replace_with_mask(symbol, pa.array(mask), moved_names)
+    names = names.replace(changed, moved_names)
     price_text = pc.replace_with_mask(price_text, pa.array(mask), texts)
     # the price as read from its text (the subtraction that tested the split is a float
     # off by a rounding error: 28379.609999999986 for 28379.61); no doubtful price text
     # holds a thousands separator
     new_price[changed] = pc.cast(texts, pa.float64()).to_numpy(zero_copy_only=False)
-    return symbol, price_text, new_price, alternatives
+    return symbol, names, price_text, new_price, alternatives
 
 
 #: More digits than a price holds (the grammar reads 15 integer digits at most).
@@ -825,8 +828,8 @@ def check_entries(entries: Entries, known: frozenset[str], *, validate: bool = T
     as_percent = is_percent_consistent(price, change, percent, zeros, zeros, percent_hw)
     as_fraction = is_percent_consistent(price, change, percent, zeros, zeros, percent_hw, scale=1.0)
     is_fraction = vote_conventions(as_percent, as_fraction, entries.strip)
-    symbol, price_text, price, alternatives = resolve_splits(
-        entries, price, change, percent, percent_hw, is_fraction, known
+    symbol, names, price_text, price, alternatives = resolve_splits(
+        entries, Names.of(entries.symbol), price, change, percent, percent_hw, is_fraction, known
     )
     if validate and len(entries):
         ambiguous = np.zeros(len(entries), dtype=bool)
@@ -842,10 +845,10 @@ def check_entries(entries: Entries, known: frozenset[str], *, validate: bool = T
             direction_conflict=entries.conflict,
             ambiguous=ambiguous,
         )
-        is_index = bool_column(pc.is_in(symbol, value_set=_INDEX_NAMES))
+        is_index = names.isin(_INDEX_NAMES)
         bits[stale_rows(entries.strip, is_index, change)] |= _BIT[IssueCode.STALE_ROW]
     else:
         bits = np.zeros(len(entries), dtype=np.uint16)
     return Checked(
-        entries, symbol, price_text, price, change, percent, bits, is_fraction, alternatives
+        entries, symbol, names, price_text, price, change, percent, bits, is_fraction, alternatives
     )

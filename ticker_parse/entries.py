@@ -166,6 +166,45 @@ def bool_column(array: pa.Array) -> BoolArray:
     return result
 
 
+@dataclass(frozen=True, slots=True)
+class Names:
+    """A text column as codes into its distinct texts (Arrow's dictionary encoding): a
+    question about each row's text (is it known? its hash?) is asked once per distinct
+    text, and equal codes are equal texts."""
+
+    codes: IntArray
+    distinct: pa.Array
+
+    @classmethod
+    def of(cls, texts: pa.Array) -> Names:
+        """The names of ``texts`` (an Arrow string column without nulls)."""
+        encoded = pa.chunked_array([texts], texts.type).combine_chunks().dictionary_encode()
+        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        return cls(codes, encoded.dictionary)
+
+    def isin(self, values: pa.Array) -> BoolArray:
+        """Per row: is its text one of ``values``?"""
+        result: BoolArray = bool_column(pc.is_in(self.distinct, value_set=values))[self.codes]
+        return result
+
+    def index_in(self, values: pa.Array) -> IntArray:
+        """Per row: where its text is in ``values`` (-1: nowhere)."""
+        where = pc.fill_null(pc.index_in(self.distinct, value_set=values), -1)
+        result: IntArray = where.to_numpy().astype(np.int64)[self.codes]
+        return result
+
+    def replace(self, rows: IntArray, texts: pa.Array) -> Names:
+        """These names with ``texts`` at ``rows`` (new texts added to the distinct ones)."""
+        found = pc.index_in(texts, value_set=self.distinct)
+        new = bool_column(found.is_null())
+        added = Names.of(texts.filter(pa.array(new)))
+        codes = self.codes.copy()
+        at = pc.fill_null(found, -1).to_numpy().astype(np.int64)
+        at[new] = added.codes + len(self.distinct)
+        codes[rows] = at
+        return Names(codes, pa.concat_arrays([self.distinct, added.distinct]))
+
+
 def figure_values(texts: pa.Array) -> FloatArray:
     """Displayed figures as floats (NaN where none is shown); separators and ``+`` dropped."""
     # most columns hold no separator: one search instead of a copy of every figure

@@ -27,6 +27,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ticker_parse import checks
+from ticker_parse.entries import Names
 from ticker_parse.errors import TickerParseError
 from ticker_parse.grammar import PSX_INDICES
 
@@ -261,12 +262,12 @@ def strip_id_column(
     return _hex16_column(by_code[group])  # no object per row
 
 
-def text_hashes(values: pa.Array) -> np.ndarray:
-    """pandas' hash of each string of an Arrow column without nulls, each distinct one
-    hashed once."""
-    encoded = pa.chunked_array([values]).combine_chunks().dictionary_encode()
-    distinct = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
-    hashes: np.ndarray = pd.util.hash_array(distinct)[encoded.indices.to_numpy()]
+def text_hashes(values: pa.Array | Names) -> np.ndarray:
+    """pandas' hash of each string of an Arrow column without nulls (or of its
+    :class:`~ticker_parse.entries.Names`), each distinct one hashed once."""
+    names = values if isinstance(values, Names) else Names.of(values)
+    distinct = np.asarray(names.distinct.to_pylist(), dtype=object)
+    hashes: np.ndarray = pd.util.hash_array(distinct)[names.codes]
     return hashes
 
 

@@ -154,7 +154,7 @@ def assemble_frame(
         columns["percent"] = _exact_column(entries.percent, exact)
     if n:
         ids = strip_id_column(
-            text_hashes(checked.symbol),
+            text_hashes(checked.names),
             figures(checked.price),
             figures(checked.change),
             figures(checked.percent),
