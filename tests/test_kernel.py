@@ -12,7 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from ticker_parse import _kernel, entries, frame_from_text, testing
@@ -298,3 +298,38 @@ def test_the_compiled_reader_is_taken_for_big_glued_texts_only(
     assert scanned == []
     assert len(read_entries(glued)) == 50_000
     assert scanned == [len(glued.encode())]
+
+
+_PIECES = st.lists(
+    st.sampled_from(
+        [
+            "A", "Z", "&", "-", "a", "1", "0", "12", "1234567890123456", ",", ",123", ".", "▲",
+            "▼", " ", "  ", "\t", "\n", "\x85", "(", "%", "+", "-", "x", "NOV", " By ",
+            " Increased By ", " Decreased By ", " No Change ", " Unchanged ", "AGL38.02▲ 0.08 (",
+            "AIRLINK 61.80 Increased By ▲ 1.37 (2.27", "KSE100 ", "0.21%",
+        ]
+    ),
+    max_size=14,
+).map("".join)  # fmt: skip
+
+
+@given(st.lists(_PIECES, min_size=1, max_size=20))
+@example(["AGL38.02▲ 0.08 (0.21%", "\n AIRLINK 61.80 Increased By ▲ 1.37 (2.27%", "A1▲1("])
+def test_a_plain_form_takes_only_what_its_full_pattern_takes_the_same_way(
+    pieces: list[str],
+) -> None:
+    """Wherever a plain form matches a piece, its dialect's full pattern does too, with the
+    same groups and a blank lead; and no piece has two plain readings."""
+    array = pa.array(pieces, pa.large_string())
+    readings = np.zeros(len(pieces), dtype=np.int64)
+    for dialect, plain in entries._PLAIN_PATTERNS.items():
+        fast = pc.extract_regex(array, plain).to_pylist()
+        full = pc.extract_regex(array, entries._PIECE_PATTERNS[dialect]).to_pylist()
+        for i, (got, want) in enumerate(zip(fast, full, strict=True)):
+            if got is None:
+                continue
+            readings[i] += 1
+            assert want is not None, (dialect, pieces[i])
+            assert {k: want[k] for k in got} == got, (dialect, pieces[i])
+            assert want["lead"].strip(" \t\n") == "", (dialect, pieces[i])
+    assert readings.max() <= 1

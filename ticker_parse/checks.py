@@ -580,7 +580,7 @@ def resolve_splits(
 
     if not len(take):
         return symbol, names, price_text, price, alternatives
-    take = take[np.argsort(row[take])]  # in row order, as replace_with_mask wants them
+    # ``take`` is in row order (the lexsort's first key), as replace_with_mask wants them
     changed = row[take]
     index = pa.array(changed)
     moved_names, texts = _move_digits(symbol.take(index), price_text.take(index), k[take])

@@ -3,13 +3,17 @@
 The bracketed dialects (concatenated, Business Recorder, portal) end every entry with ``)``:
 the text is cut at each ``)`` and every piece matched against each dialect's anchored
 pattern (``grammar.*_PIECE``) in pyarrow's RE2 engine, whole columns at a time. A piece
-holds at most one entry, at its end; what comes before it in the piece is its *lead*. The
+holds at most one entry, at its end; what comes before it in the piece is its *lead*. Many
+pieces (a big text) meet each dialect's *plain form* first (``grammar.*_PLAIN``: the common
+entry alone in its piece, which RE2 matches in one pass); the rest the full patterns. Big
+glued texts are cut and read by the compiled reader (``_kernel``) when numba is installed,
+the pieces it cannot read going the same way. Every way gives the same rows. The
 marquee dialect (pipes, no brackets) is rare and read with the ``regex`` module, and taken
 only on evidence that a run really is a PSX marquee.
 
 Entries are grouped into strips: runs of one dialect separated only by white space (and,
-for glued strips, on one line). The
-figures stay text here (as displayed); ``checks`` settles splits and judges them.
+for glued strips, on one line). The figures are kept as displayed, and read into floats;
+``checks`` settles splits and judges them.
 """
 
 from __future__ import annotations
@@ -231,6 +235,8 @@ def figure_shapes(texts: pa.Array) -> Shapes:
     """The :class:`Shapes` of displayed figures (a ``large_string`` column; a null has no
     characters). Figures are ASCII, one byte a character, so they are read from the Arrow
     buffers with numpy (twice as fast as four string kernels)."""
+    if texts.type != pa.large_string():  # the 64-bit offsets are read below
+        raise TypeError(f"figure_shapes reads large_string columns, not {texts.type}")
     n = len(texts)
     _, offsets, data = texts.buffers()
     bounds = np.frombuffer(offsets, np.int64, count=texts.offset + n + 1)[texts.offset :]
@@ -311,8 +317,9 @@ KERNEL_MIN_CHARS = 1 << 20
 #: None: the compiled reader when it is installed and the text big enough; True or False:
 #: always or never (tests compare both paths).
 use_kernel: bool | None = None
-#: None: the plain forms (:data:`~ticker_parse.grammar.CONCATENATED_PLAIN`) first on
-#: :data:`_MATCH_FIRST` pieces or more; True or False: always or never (tests compare).
+#: None: the plain forms (:data:`~ticker_parse.grammar.CONCATENATED_PLAIN`) first where
+#: :data:`_MATCH_FIRST` pieces or more are matched (all of a text's pieces, or those the
+#: compiled reader left); True or False: always or never (tests compare).
 use_plain: bool | None = None
 
 
@@ -667,6 +674,8 @@ def _plain_order(pieces: pa.Array, dialects: list[Dialect]) -> list[Dialect]:
 def _bytes_at(strings: pa.Array, at: IntArray) -> npt.NDArray[np.uint8]:
     """The UTF-8 byte at position ``at`` of each of ``strings`` (a ``large_string`` array
     without nulls; every position inside its string)."""
+    if strings.type != pa.large_string():  # the 64-bit offsets are read below
+        raise TypeError(f"_bytes_at reads large_string columns, not {strings.type}")
     _, offsets, data = strings.buffers()
     first = np.frombuffer(offsets, np.int64, count=len(strings) + strings.offset + 1)
     buf = np.frombuffer(data, np.uint8)

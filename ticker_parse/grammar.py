@@ -140,7 +140,7 @@ NORMALIZE = regex.compile(
 #: library's engine: a plain character class over megabytes, four times faster here.)
 NEEDS_NORMALIZING = re.compile(rf"[&âÂ\r{_ODD_CLASS}]")
 #: :data:`NEEDS_NORMALIZING` in RE2's syntax: a big text is searched by RE2, three times
-#: faster than ``re`` (and the text's UTF-8 form, which Arrow makes, is kept for the reader).
+#: faster than ``re`` (``normalize.needs_normalizing``).
 NEEDS_NORMALIZING_RE2 = (
     "[&âÂ\\r" + "".join(f"\\x{{{lo:04x}}}-\\x{{{hi:04x}}}" for lo, hi in _ODD_CHARS) + "]"
 )
@@ -216,7 +216,8 @@ BRECORDER_PIECE = (
 # takes only what its dialect's pattern takes too, with the same groups (white space before
 # the entry, one space at most between fields, no thousands separator, no futures suffix);
 # the arrow and the words are read from the piece. Every other piece goes to the full
-# pattern. ``tests/test_grammar.py`` holds each plain form to its full pattern.
+# pattern. ``tests/test_kernel.py`` holds each plain form to its full pattern, and the rows
+# read with them to the full patterns' rows.
 _PLAIN_LEAD = r"^[ \t\n]*"
 
 #: :data:`CONCATENATED_PIECE`'s common case: ``AGL38.02▲ 0.08 (0.21%``.
