@@ -551,10 +551,10 @@ def resolve_splits(
     )
     score[known_fits] = 30
     rank = score * 100 + np.where(cand_known, k, 50 - k)
-    order = np.lexsort((rank, row))
-    last = np.ones(len(order), dtype=bool)
-    last[:-1] = row[order][1:] != row[order][:-1]
-    best = order[last]
+    # candidates come grouped by row, rows in order: the best of each group by one
+    # maximum over its stretch (rank first, then position, which ranks make unique)
+    firsts = np.flatnonzero(np.diff(row, prepend=-1))
+    best = np.maximum.reduceat(rank * len(row) + np.arange(len(row)), firsts) % len(row)
     take = best[score[best] >= 0]
 
     moved = np.full(n, 0, dtype=np.int64)
@@ -580,7 +580,7 @@ def resolve_splits(
 
     if not len(take):
         return symbol, names, price_text, price, alternatives
-    # ``take`` is in row order (the lexsort's first key), as replace_with_mask wants them
+    # ``take`` is in row order, as replace_with_mask wants them
     changed = row[take]
     index = pa.array(changed)
     moved_names, texts = _move_digits(symbol.take(index), price_text.take(index), k[take])
