@@ -34,6 +34,7 @@ __all__ = [
     "CONCATENATED_PLAIN",
     "CURRENCY_PAIR_LEAD",
     "ENTRY_SEPARATORS",
+    "GROUPED_NUMBER",
     "INCOMPLETE",
     "MARKUP_ONLY",
     "MARQUEE",
@@ -232,16 +233,21 @@ CONCATENATED_PLAIN = (
 )
 
 #: :data:`BRECORDER_PIECE`'s common case: ``AIRLINK 61.80 Increased By ▲ 1.37 (2.27%``
-#: (``(?: [▲▼])? `` written `` (?:[▲▼] )?``: the same text, decided at one character).
+#: (``(?: [▲▼])? `` written `` (?:[▲▼] )?``: the same text, decided at one character). Its
+#: price may hold commas anywhere (``67,194``: the grouped number's two alternatives cannot
+#: be told apart at its first digit); a price with a comma is taken only when it is a
+#: :data:`GROUPED_NUMBER`.
 BRECORDER_PLAIN = (
     _PLAIN_LEAD
-    + r"(?P<symbol>[A-Z][A-Z0-9&]{0,11}) (?P<price>"
-    + _NUM
+    + r"(?P<symbol>[A-Z][A-Z0-9&]{0,11}) (?P<price>[0-9][0-9,]{0,20}(?:\.[0-9]{1,8})?"
     + r") (?:Increased By|Decreased By|No Change|Unchanged) (?:[▲▼] )?(?P<change>[-+]?"
     + _NUM
     + r")[ ]?"
     + _PERCENT
 )
+
+#: A whole price with thousands separators as the full patterns read it.
+GROUPED_NUMBER = "^" + _NUM_GROUPED + "$"
 
 #: PSX data portal index list, one field a line: ``KSE100⏎86,057.51⏎807.42⏎(0.95%)``; a
 #: positive change has no sign. The symbol opens its line (checked on the lead).
