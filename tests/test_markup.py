@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from ticker_parse.errors import TickerTimeoutError
 from ticker_parse.grammar import _ODD_CHARS, NEEDS_NORMALIZING, NEEDS_NORMALIZING_RE2
 from ticker_parse.markup import FOCUS_RADIUS, looks_like_html, render_edits
-from ticker_parse.normalize import _CHAR_MAP, needs_normalizing, normalize
+from ticker_parse.normalize import _CHAR_MAP, _RE2_SEARCH_FROM, needs_normalizing, normalize
 
 
 def apply_edits(text: str, edits: list[tuple[int, int, str]]) -> str:
@@ -537,7 +537,7 @@ def test_the_quick_check_finds_the_same_characters_in_re2_and_re() -> None:
     by_re2 = pc.match_substring_regex(pa.array(chars), NEEDS_NORMALIZING_RE2).to_pylist()
     assert by_re2 == [NEEDS_NORMALIZING.search(c) is not None for c in chars]
     assert sum(by_re2) == 4 + sum(hi - lo + 1 for lo, hi in _ODD_CHARS)  # & â Â \r
-    big = "AGL38.02▲ 0.08 (0.21%)" * 4000
+    big = "AGL38.02▲ 0.08 (0.21%)" * (_RE2_SEARCH_FROM // 20)
     for odd, found in (("", False), ("\u2212", True), ("&amp;", True), ("\ud800", False)):
         # (a lone surrogate is no UTF-8: ``re`` searches that text)
         assert needs_normalizing(big + odd) is found, repr(odd)

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 import ticker_parse
 from tests.test_parse import covered
 from ticker_parse import Dialect, Direction, TickerParseError
+from ticker_parse.checks import _move_digits
 from ticker_parse.entries import Names, figure_shapes
 from ticker_parse.normalize import normalize
 from ticker_parse.strategies import RenderedStrip, noise, strips
@@ -173,3 +174,27 @@ def test_names_are_their_texts_after_replacing_some(texts: list[str], data: st.D
     assert names.index_in(indices).tolist() == [
         {"KSE100": 0, "AGL": 1}.get(t, -1) for t in expected
     ]
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.from_regex(r"[A-Z]{1,5}", fullmatch=True),
+            st.from_regex(r"[0-9]{2,6}(\.[0-9]{1,2})?", fullmatch=True),
+        ),
+        max_size=150,
+    ),
+    st.data(),
+)
+def test_moving_digits_into_symbols_moves_just_those(
+    tokens: list[tuple[str, str]], data: st.DataObject
+) -> None:
+    """Digits moved from price texts onto symbols, a few in Python or many with Arrow
+    slices (past ``_FEW_MOVES``): each row gets exactly its first ``k`` digits moved."""
+    moves = [data.draw(st.integers(1, len(p.split(".")[0]) - 1)) for _, p in tokens]
+    symbols = pa.array([s for s, _ in tokens], pa.large_string())
+    texts = pa.array([p for _, p in tokens], pa.large_string())
+    names, rest = _move_digits(symbols, texts, np.array(moves, dtype=np.int64))
+    assert names.type == rest.type == pa.large_string()
+    assert names.to_pylist() == [s + p[:k] for (s, p), k in zip(tokens, moves, strict=True)]
+    assert rest.to_pylist() == [p[k:] for (_, p), k in zip(tokens, moves, strict=True)]

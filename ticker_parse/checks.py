@@ -621,11 +621,23 @@ def _value_set(names: frozenset[str]) -> pa.Array:
     return pa.array(sorted(names), pa.large_string())
 
 
+#: Up to this many rows, digits are moved in Python: a page's few moves cost less than the
+#: Arrow calls (3-5 per count of digits) that a block's thousands of moves repay.
+_FEW_MOVES = 64
+
+
 def _move_digits(
     symbols: pa.Array, texts: pa.Array, digits: npt.NDArray[np.int64]
 ) -> tuple[pa.Array, pa.Array]:
     """Move the first ``digits`` characters of each price text onto its symbol: the new
     symbols and price texts, row for row (one slice per distinct count, a handful)."""
+    if len(digits) <= _FEW_MOVES:
+        moves = digits.tolist()
+        pairs = list(zip(symbols.to_pylist(), texts.to_pylist(), moves, strict=True))
+        return (
+            pa.array([f"{s}{t[:d]}" for s, t, d in pairs], symbols.type),
+            pa.array([t[d:] for _, t, d in pairs], texts.type),
+        )
     order = np.argsort(digits, kind="stable")
     bounds = np.flatnonzero(np.diff(digits[order])) + 1
     nothing = pa.scalar("", symbols.type)
