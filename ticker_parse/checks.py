@@ -596,7 +596,8 @@ def resolve_splits(
     return symbol, names, price_text, new_price, alternatives
 
 
-#: More digits than a price holds (the grammar reads 15 integer digits at most).
+#: More digits than a doubtful price holds (15 integer digits at most: a grouped price,
+#: which may hold 18, is never doubtful).
 _MAX_DIGITS_MOVED = 16
 
 

@@ -317,7 +317,7 @@ KERNEL_MIN_CHARS = 1 << 20
 #: None: the compiled reader when it is installed and the text big enough; True or False:
 #: always or never (tests compare both paths).
 use_kernel: bool | None = None
-#: None: the plain forms (:data:`~ticker_parse.grammar.CONCATENATED_PLAIN`) first where
+#: None: the plain forms (``grammar.CONCATENATED_PLAIN``, ``grammar.BRECORDER_PLAIN``) first where
 #: :data:`_MATCH_FIRST` pieces or more are matched (all of a text's pieces, or those the
 #: compiled reader left); True or False: always or never (tests compare).
 use_plain: bool | None = None
@@ -392,7 +392,7 @@ def _mostly_words(text: str, dialects: list[Dialect]) -> bool:
     sample = text[:_WORDS_SAMPLE]
     words = sum(sample.count(mark) for mark in _MARKS[Dialect.BRECORDER])
     arrows = sum(sample.count(mark) for mark in _MARKS[Dialect.CONCATENATED])
-    return 2 * words >= arrows
+    return arrows > 0 and 2 * words >= arrows  # no arrow in the sample: no evidence
 
 
 #: Characters :func:`_mostly_words` looks at (counting over 2 M characters cost 9 ms).
@@ -662,8 +662,8 @@ _PLAIN_PATTERNS: dict[Dialect, str] = {
 
 def _grouped_right(price: pa.Array) -> BoolArray:
     """Per price of a plain form that reads commas anywhere (null: no match): is it a
-    number the full pattern reads (commas where a grouped number has them, at most 15
-    integer digits)? Only prices with a comma or of over 15 characters are looked at."""
+    number the full pattern reads (commas where a grouped number has them: up to 18
+    integer digits grouped, 15 without)? Only prices with a comma or of over 15 characters are looked at."""
     ok = np.ones(len(price), dtype=bool)
     suspect = pc.or_(pc.match_substring(price, ","), pc.greater(pc.binary_length(price), 15))
     commas = np.flatnonzero(bool_column(suspect))

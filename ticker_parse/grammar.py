@@ -215,7 +215,8 @@ BRECORDER_PIECE = (
 # ends, deterministic at every character, and has at most 4 groups; several times faster
 # than the patterns above, whose lazy lead and alternatives rule that out. A plain form
 # takes only what its dialect's pattern takes too, with the same groups (white space before
-# the entry, one space at most between fields, no thousands separator, no futures suffix);
+# the entry, one space at most between fields, no futures suffix; thousands separators only
+# in Business Recorder's price, checked against GROUPED_NUMBER);
 # the arrow and the words are read from the piece. Every other piece goes to the full
 # pattern. ``tests/test_kernel.py`` holds each plain form to its full pattern, and the rows
 # read with them to the full patterns' rows.
@@ -246,7 +247,8 @@ BRECORDER_PLAIN = (
     + _PERCENT
 )
 
-#: A whole price with thousands separators as the full patterns read it.
+#: A whole price as the full patterns read it: grouped (up to 18 integer digits) or plain
+#: (up to 15).
 GROUPED_NUMBER = "^" + _NUM_GROUPED + "$"
 
 #: PSX data portal index list, one field a line: ``KSE100⏎86,057.51⏎807.42⏎(0.95%)``; a
