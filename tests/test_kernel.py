@@ -299,6 +299,10 @@ def test_the_compiled_reader_is_taken_for_big_glued_texts_only(
     assert scanned == []
     assert len(read_entries(glued)) == 50_000
     assert scanned == [len(glued.encode())]
+    # a sample without arrows (a long preamble) is no evidence of words
+    preamble = "Market report. " * 5000 + "\n"
+    assert len(read_entries(preamble + glued)) == 50_000
+    assert scanned[1:] == [len((preamble + glued).encode())]
 
 
 _PIECES = st.lists(

@@ -317,9 +317,9 @@ KERNEL_MIN_CHARS = 1 << 20
 #: None: the compiled reader when it is installed and the text big enough; True or False:
 #: always or never (tests compare both paths).
 use_kernel: bool | None = None
-#: None: the plain forms (``grammar.CONCATENATED_PLAIN``, ``grammar.BRECORDER_PLAIN``) first where
-#: :data:`_MATCH_FIRST` pieces or more are matched (all of a text's pieces, or those the
-#: compiled reader left); True or False: always or never (tests compare).
+#: None: the plain forms (``grammar.CONCATENATED_PLAIN``, ``grammar.BRECORDER_PLAIN``)
+#: first where :data:`_MATCH_FIRST` pieces or more are matched (all of a text's pieces, or
+#: those the compiled reader left); True or False: always or never (tests compare).
 use_plain: bool | None = None
 
 
@@ -663,7 +663,8 @@ _PLAIN_PATTERNS: dict[Dialect, str] = {
 def _grouped_right(price: pa.Array) -> BoolArray:
     """Per price of a plain form that reads commas anywhere (null: no match): is it a
     number the full pattern reads (commas where a grouped number has them: up to 18
-    integer digits grouped, 15 without)? Only prices with a comma or of over 15 characters are looked at."""
+    integer digits grouped, 15 without)? Only prices with a comma or of over 15
+    characters are looked at."""
     ok = np.ones(len(price), dtype=bool)
     suspect = pc.or_(pc.match_substring(price, ","), pc.greater(pc.binary_length(price), 15))
     commas = np.flatnonzero(bool_column(suspect))
