@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import fields
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -291,7 +292,12 @@ def test_the_compiled_reader_is_taken_for_big_glued_texts_only(
     would pass it every piece, so it is not taken there."""
     scanned: list[int] = []
     scan = _kernel.scan
-    monkeypatch.setattr(_kernel, "scan", lambda c, b: scanned.append(len(b)) or scan(c, b))
+
+    def counted(compiled: Any, buf: np.ndarray) -> _kernel.Scanned:
+        scanned.append(len(buf))
+        return scan(compiled, buf)
+
+    monkeypatch.setattr(_kernel, "scan", counted)
     lines, _ = testing.brecorder_lines(40_000, seed=8)
     glued, _ = testing.concatenated_strip(50_000, seed=8, newline_every=30)
     assert len(lines) >= entries.KERNEL_MIN_CHARS <= len(glued)
