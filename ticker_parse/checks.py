@@ -617,8 +617,10 @@ def _digit_endings(known: frozenset[str]) -> tuple[pa.Array, BoolArray]:
     return _value_set(frozenset(heads)), lengths
 
 
+@functools.lru_cache(maxsize=16)
 def _value_set(names: frozenset[str]) -> pa.Array:
-    """``names`` as a value set for ``pc.is_in`` on the entries' text columns."""
+    """``names`` as a value set for ``pc.is_in`` on the entries' text columns (made once
+    per set of names, not once per block)."""
     return pa.array(sorted(names), pa.large_string())
 
 

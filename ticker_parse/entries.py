@@ -231,17 +231,27 @@ class Shapes:
     first: npt.NDArray[np.uint8]
 
 
+def _utf8_buffers(strings: pa.Array) -> tuple[IntArray, npt.NDArray[np.uint8]]:
+    """Where each of ``strings`` starts and ends in its UTF-8 data (``n + 1`` bounds), and
+    that data: a ``large_string`` column's Arrow buffers, read without a copy."""
+    if strings.type != pa.large_string():  # its 64-bit offsets are read here
+        raise TypeError(f"expected a large_string column, not {strings.type}")
+    _, offsets, data = strings.buffers()
+    count = strings.offset + len(strings) + 1
+    bounds: IntArray = np.frombuffer(offsets, np.int64, count=count)[strings.offset :]
+    size = int(bounds[-1])
+    buf = np.frombuffer(data, np.uint8, count=size) if size else np.zeros(0, np.uint8)
+    return bounds, buf
+
+
 def figure_shapes(texts: pa.Array) -> Shapes:
     """The :class:`Shapes` of displayed figures (a ``large_string`` column; a null has no
     characters). Figures are ASCII, one byte a character, so they are read from the Arrow
     buffers with numpy (twice as fast as four string kernels)."""
-    if texts.type != pa.large_string():  # the 64-bit offsets are read below
-        raise TypeError(f"figure_shapes reads large_string columns, not {texts.type}")
     n = len(texts)
-    _, offsets, data = texts.buffers()
-    bounds = np.frombuffer(offsets, np.int64, count=texts.offset + n + 1)[texts.offset :]
+    bounds, buf = _utf8_buffers(texts)
     lo, hi = int(bounds[0]), int(bounds[-1])
-    region = np.frombuffer(data, np.uint8, count=hi)[lo:] if hi > lo else np.zeros(1, np.uint8)
+    region = buf[lo:] if hi > lo else np.zeros(1, np.uint8)
     start, end = bounds[:-1] - lo, bounds[1:] - lo
     if texts.null_count:
         end = np.where(bool_column(texts.is_valid()), end, start)
@@ -564,9 +574,7 @@ def _kernel_pieces(
 ) -> _Found:
     """:func:`_read_pieces` with the compiled reader: the pieces it cannot read go to RE2."""
     arrow = _arrow_text(text)
-    _, offsets, data = arrow.buffers()
-    size = int(np.frombuffer(offsets, np.int64, count=2)[1])
-    buf = np.frombuffer(data, np.uint8, count=size) if size else np.empty(0, np.uint8)
+    _, buf = _utf8_buffers(arrow)
     got = _kernel.scan(compiled, buf)
     m = len(got.piece)
     up = (got.flags & _kernel.FLAG_UP).astype(bool)
@@ -667,10 +675,10 @@ def _grouped_right(price: pa.Array) -> BoolArray:
     characters are looked at."""
     ok = np.ones(len(price), dtype=bool)
     suspect = pc.or_(pc.match_substring(price, ","), pc.greater(pc.binary_length(price), 15))
-    commas = np.flatnonzero(bool_column(suspect))
-    if len(commas):
-        grouped = price.take(pa.array(commas))
-        ok[commas] = bool_column(pc.match_substring_regex(grouped, grammar.GROUPED_NUMBER))
+    rows = np.flatnonzero(bool_column(suspect))
+    if len(rows):
+        texts = price.take(pa.array(rows))
+        ok[rows] = bool_column(pc.match_substring_regex(texts, grammar.GROUPED_NUMBER))
     return ok
 
 
@@ -696,24 +704,20 @@ def _plain_order(pieces: pa.Array, dialects: list[Dialect]) -> list[Dialect]:
 def _bytes_at(strings: pa.Array, at: IntArray) -> npt.NDArray[np.uint8]:
     """The UTF-8 byte at position ``at`` of each of ``strings`` (a ``large_string`` array
     without nulls; every position inside its string)."""
-    if strings.type != pa.large_string():  # the 64-bit offsets are read below
-        raise TypeError(f"_bytes_at reads large_string columns, not {strings.type}")
-    _, offsets, data = strings.buffers()
-    first = np.frombuffer(offsets, np.int64, count=len(strings) + strings.offset + 1)
-    buf = np.frombuffer(data, np.uint8)
-    result: npt.NDArray[np.uint8] = buf[first[strings.offset : strings.offset + len(strings)] + at]
+    bounds, buf = _utf8_buffers(strings)
+    result: npt.NDArray[np.uint8] = buf[bounds[:-1] + at]
     return result
 
 
-#: The third UTF-8 byte of the down arrow ``▼`` (E2 96 BC; the up arrow ``▲`` is E2 96 B2).
-_DOWN_LAST_BYTE = 0xBC
-#: Business Recorder's words by their first letter: their length and the direction they say.
-_WORDS = {
-    ord("I"): (12, UP),
-    ord("D"): (12, DOWN),
-    ord("N"): (9, UNCHANGED),
-    ord("U"): (9, UNCHANGED),
-}
+#: The UTF-8 bytes of the arrows: ``▲`` E2 96 B2, ``▼`` E2 96 BC.
+_ARROW_FIRST_BYTE, _DOWN_LAST_BYTE = 0xE2, 0xBC
+#: Business Recorder's words, told apart by their first byte: their length and the
+#: direction they say, as tables indexed by that byte.
+_WORDS = {"Increased By": UP, "Decreased By": DOWN, "No Change": UNCHANGED, "Unchanged": UNCHANGED}
+_WORD_LENGTH = np.zeros(256, dtype=np.int64)
+_WORD_LENGTH[[ord(w[0]) for w in _WORDS]] = [len(w) for w in _WORDS]
+_WORD_SAYS = np.full(256, UNCHANGED, dtype=np.int8)
+_WORD_SAYS[[ord(w[0]) for w in _WORDS]] = list(_WORDS.values())
 
 
 def _plain_columns(
@@ -745,13 +749,9 @@ def _plain_columns(
     else:
         word = after + 2  # "SYMBOL PRICE Increased By ▲ CHANGE": two spaces
         first = _bytes_at(pieces, word)
-        length = np.zeros(256, dtype=np.int64)
-        said = np.full(256, UNCHANGED, dtype=np.int8)
-        for letter, (chars, way) in _WORDS.items():
-            length[letter], said[letter] = chars, way
-        direction = said[first]
-        arrow = word + length[first] + 1
-        marked = _bytes_at(pieces, arrow) == 0xE2
+        direction = _WORD_SAYS[first]
+        arrow = word + _WORD_LENGTH[first] + 1
+        marked = _bytes_at(pieces, arrow) == _ARROW_FIRST_BYTE
         shown = np.where(
             marked, np.where(_bytes_at(pieces, arrow + 2) == _DOWN_LAST_BYTE, DOWN, UP), -1
         )
