@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -12,6 +13,7 @@ import ticker_parse
 from tests.conftest import BR_SAMPLES, OBSERVER_SEED
 from ticker_parse.reading import iter_blocks, iter_frames
 from ticker_parse.records import parse
+from ticker_parse.testing import brecorder_lines, concatenated_strip
 
 MIXED = (
     OBSERVER_SEED.read_text(encoding="utf-8")[:1200]
@@ -139,3 +141,87 @@ def test_an_arrow_far_from_its_symbol_is_read_on_every_path() -> None:
     )
     assert [q.symbol for q in parse(page).quotes] == ["AGL", "HBL"]
     assert list(ticker_parse.frame_from_text(page)["symbol"]) == ["AGL", "HBL"]
+
+
+# --- blocks finished in threads give the rows of one thread -------------------------------
+
+#: Glued strips with wrong percents and digit-ending symbols, then Business Recorder lines:
+#: read in small blocks, many blocks are in flight at once.
+FAULTY = (
+    concatenated_strip(600, seed=5, fault_rate=0.3, newline_every=30)[0]
+    + "\nA headline, then the next page.\n"
+    + brecorder_lines(200, seed=6)[0]
+    + MIXED
+)
+
+
+def _rows_read(path: Path) -> tuple[list[tuple[object, ...]], pd.DataFrame]:
+    quotes = _figures(ticker_parse.iter_quotes(path, block_size=500))
+    frames = pd.concat(list(iter_frames(path, chunksize=97, block_size=500)), ignore_index=True)
+    return quotes, frames
+
+
+def test_threads_give_the_rows_of_one_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finishing blocks in threads changes nothing: quotes and frames equal those read in
+    the caller's thread alone, and those of the whole text."""
+    path = tmp_path / "dump.txt"
+    path.write_text(FAULTY, encoding="utf-8")
+    monkeypatch.setenv("TICKER_PARSE_THREADS", "0")
+    quotes, frames = _rows_read(path)
+    monkeypatch.setenv("TICKER_PARSE_THREADS", "3")
+    threaded_quotes, threaded_frames = _rows_read(path)
+    assert threaded_quotes == quotes
+    assert len(quotes) == 600 + 200 + 59
+    pd.testing.assert_frame_equal(threaded_frames, frames)
+    whole = ticker_parse.frame_from_text(FAULTY)
+    assert list(frames["symbol"]) == list(whole["symbol"])
+    assert list(frames["issues"]) == list(whole["issues"])
+
+
+def _until_it_fails(path: Path) -> list[tuple[object, ...]]:
+    got: list[ticker_parse.Quote] = []
+    with pytest.raises(ticker_parse.TickerDecodeError):
+        got.extend(ticker_parse.iter_quotes(path, block_size=300))
+    return _figures(got)
+
+
+def test_a_stream_that_fails_gives_the_same_quotes_first_with_threads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bytes that do not decode, far into a file: the quotes given before the error are
+    the same with threads as without (those of the blocks read before it)."""
+    good = concatenated_strip(400, seed=8, newline_every=20)[0]
+    path = tmp_path / "dump.txt"
+    path.write_bytes(good.encode() + b"\xff" + good.encode())
+    monkeypatch.setenv("TICKER_PARSE_THREADS", "0")
+    alone = _until_it_fails(path)
+    monkeypatch.setenv("TICKER_PARSE_THREADS", "2")
+    assert _until_it_fails(path) == alone
+    assert len(alone) >= 300  # of the 400 before the bad byte
+    assert alone == _figures(parse(good).quotes)[: len(alone)]
+
+
+def test_a_stream_left_early_leaves_no_thread_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reader closed after its first quote stops its threads."""
+    monkeypatch.setenv("TICKER_PARSE_THREADS", "2")
+    path = tmp_path / "dump.txt"
+    path.write_text(FAULTY, encoding="utf-8")
+    quotes = ticker_parse.iter_quotes(path, block_size=300)
+    next(quotes)
+    assert any(t.name.startswith("ticker_parse") for t in threading.enumerate())
+    quotes.close()
+    assert not any(t.name.startswith("ticker_parse") for t in threading.enumerate())
+
+
+@pytest.mark.parametrize("setting", ["-1", "two", "1.5"])
+def test_a_wrong_thread_setting_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, setting: str
+) -> None:
+    """TICKER_PARSE_THREADS must be a whole number, 0 or more."""
+    monkeypatch.setenv("TICKER_PARSE_THREADS", setting)
+    with pytest.raises(ticker_parse.TickerArgumentError, match="TICKER_PARSE_THREADS"):
+        list(ticker_parse.iter_quotes(io.StringIO(FAULTY), block_size=300))

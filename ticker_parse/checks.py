@@ -43,9 +43,11 @@ __all__ = [
     "bits_to_labels",
     "check_columns",
     "check_entries",
+    "check_settled",
     "expected_percent",
     "is_percent_consistent",
     "percent_halfwidth",
+    "settle_entries",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -828,10 +830,19 @@ def drop_unproven_portal_strips(entries: Entries, known: frozenset[str]) -> Entr
     return replace(kept, strip=run_numbers(kept.strip))
 
 
+def settle_entries(entries: Entries, known: frozenset[str]) -> Entries:
+    """Which entries stand, and where each starts: portal-shaped strips without evidence
+    dropped, glued headlines cut off. What is left of the checks moves no entry's bounds."""
+    return trim_headlines(drop_unproven_portal_strips(entries, known), known)
+
+
 def check_entries(entries: Entries, known: frozenset[str], *, validate: bool = True) -> Checked:
     """Settle each strip's convention and each glued symbol, then judge every figure."""
-    entries = drop_unproven_portal_strips(entries, known)
-    entries = trim_headlines(entries, known)
+    return check_settled(settle_entries(entries, known), known, validate=validate)
+
+
+def check_settled(entries: Entries, known: frozenset[str], *, validate: bool = True) -> Checked:
+    """:func:`check_entries` of entries already through :func:`settle_entries`."""
     exact = entries.dialect == _GLUED
     price, change, percent = (np.ascontiguousarray(v) for v in entries.figures.T)
     # a glued strip draws an arrow on a flat stock too (TOMCL35▼ 0 (0.00%)): it did not move

@@ -7,8 +7,11 @@ streaming readers, the CLI, WARC records) calls :func:`run`, so they cannot disa
 from __future__ import annotations
 
 import math
+import os
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
@@ -19,8 +22,8 @@ import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 
-from ticker_parse.checks import Checked, check_entries
-from ticker_parse.entries import read_entries
+from ticker_parse.checks import Checked, check_entries, check_settled, settle_entries
+from ticker_parse.entries import Entries, read_entries
 from ticker_parse.errors import TickerArgumentError, UnknownDialectError
 from ticker_parse.grammar import known_symbols
 from ticker_parse.markup import looks_like_html
@@ -41,15 +44,19 @@ __all__ = [
     "MARGIN",
     "Block",
     "Parsed",
+    "Read",
     "Settings",
+    "finish",
     "frame_from_text",
     "frame_from_texts",
     "iter_blocks",
+    "read",
     "read_block_frames",
     "read_blocks",
     "read_documents",
     "run",
     "settings",
+    "threads",
 ]
 
 #: Put between documents read together: not white space, so no strip runs across it, and
@@ -117,16 +124,36 @@ class Parsed:
     end: npt.NDArray[np.int64]
 
 
-def run(text: str, options: Settings, *, deadline: float | None = None) -> Parsed:
-    """Run the pipeline on one text (``deadline``: a ``time.monotonic()`` value)."""
+@dataclass(frozen=True, slots=True)
+class Read:
+    """The first, in-order half of the pipeline: a text normalized, and its entries where
+    they stand (:func:`~ticker_parse.checks.settle_entries`). What is left
+    (:func:`finish`) may run in another thread."""
+
+    normalized: Normalized
+    entries: Entries
+
+
+def read(text: str, options: Settings, *, deadline: float | None = None) -> Read:
+    """Normalize ``text`` and find its entries (``deadline``: a ``time.monotonic()`` value)."""
     if not isinstance(text, str):
         raise TickerArgumentError(f"expected text as a str, not {type(text).__name__}")
     norm = normalize(text, markup=options.markup, deadline=deadline)
     entries = read_entries(norm.text, options.dialect, deadline=deadline)
-    checked = check_entries(entries, options.known, validate=options.validate)
-    start = norm.original_starts(checked.entries.start)
-    end = norm.original_ends(checked.entries.end)
-    return Parsed(norm, checked, start, end)
+    return Read(norm, settle_entries(entries, options.known))
+
+
+def finish(done: Read, options: Settings) -> Parsed:
+    """Settle the splits and conventions of what :func:`read` found, and judge its figures."""
+    checked = check_settled(done.entries, options.known, validate=options.validate)
+    start = done.normalized.original_starts(checked.entries.start)
+    end = done.normalized.original_ends(checked.entries.end)
+    return Parsed(done.normalized, checked, start, end)
+
+
+def run(text: str, options: Settings, *, deadline: float | None = None) -> Parsed:
+    """Run the pipeline on one text (``deadline``: a ``time.monotonic()`` value)."""
+    return finish(read(text, options, deadline=deadline), options)
 
 
 #: Characters per block when a big text is read in pieces (streams, big texts).
@@ -190,6 +217,22 @@ class Block:
     limit: int
 
 
+@dataclass(frozen=True, slots=True)
+class _Cut:
+    """A block as far as :func:`read` takes it, with the rows it keeps (see :class:`Block`)
+    and the number of the strips before it."""
+
+    offset: int
+    text: str
+    done: Read
+    rows: int
+    limit: int
+    strips_before: int
+
+    def finish(self, options: Settings) -> Block:
+        return Block(self.offset, self.text, finish(self.done, options), self.rows, self.limit)
+
+
 def _with_last(items: Iterable[_T]) -> Iterator[tuple[_T, bool]]:
     it = iter(items)
     try:
@@ -202,12 +245,109 @@ def _with_last(items: Iterable[_T]) -> Iterator[tuple[_T, bool]]:
     yield previous, True
 
 
-def _tail_start(parsed: Parsed, text: str) -> int | None:
-    """Where the last strip of ``text`` starts, if it runs to the end of the text."""
-    strip = parsed.checked.entries.strip
-    if not len(strip) or text[int(parsed.end[-1]) :].strip():
+def _tail(done: Read, text: str) -> tuple[int, int] | None:
+    """The first row of the last strip of ``text``, and where it starts, if that strip runs
+    to the end of the text."""
+    strip, entries, norm = done.entries.strip, done.entries, done.normalized
+    if not len(strip) or text[int(norm.original_ends(entries.end[-1:])[0]) :].strip():
         return None
-    return int(parsed.start[int(np.searchsorted(strip, strip[-1]))])
+    row = int(np.searchsorted(strip, strip[-1]))
+    return row, int(norm.original_starts(entries.start[row : row + 1])[0])
+
+
+def _cuts(pieces: Iterable[str], options: Settings, *, block_size: int) -> Iterator[_Cut]:
+    """The first half of the pipeline over a stream's safe blocks, in order (see
+    :func:`read_blocks`)."""
+    blocks = iter_blocks(pieces, min_block=block_size)
+    first = next(blocks, None)
+    if first is None:
+        return
+    if _is_page(first[1], options):
+        # a page is rendered whole: a later block could start inside a <script>
+        text = first[1] + "".join(block for _, block in blocks)
+        done = read(text, options)
+        yield _Cut(0, text, done, len(done.entries), len(text), 0)
+        return
+    held = ""
+    strips = 0
+    for (base, block), is_last in _with_last(chain([first], blocks)):
+        text, offset = held + block, base - len(held)
+        held = ""
+        done = read(text, options)
+        rows, limit = len(done.entries), len(text)
+        tail = None if is_last else _tail(done, text)
+        if tail is not None and len(text) - tail[1] < _carry_limit(block_size):
+            rows, limit = tail
+            held = text[limit:]
+        yield _Cut(offset, text, done, rows, limit, strips)
+        if rows:
+            strips += int(done.entries.strip[rows - 1]) + 1
+
+
+_U = TypeVar("_U")
+
+
+def threads() -> int:
+    """Threads that finish blocks while the caller's thread reads the next ones:
+    ``TICKER_PARSE_THREADS`` if set (0: none, all in the caller's thread), else as many as
+    the process may use CPUs, at most 4."""
+    setting = os.environ.get("TICKER_PARSE_THREADS", "").strip()
+    if setting:
+        try:
+            count = int(setting)
+        except ValueError:
+            count = -1
+        if count < 0:
+            raise TickerArgumentError(
+                f"TICKER_PARSE_THREADS takes a whole number, 0 or more, not {setting!r}"
+            )
+        return count
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 4))
+
+
+def _map_ahead(fn: Callable[[_T], _U], items: Iterable[_T]) -> Iterator[_U]:
+    """``map(fn, items)``, results in order, with up to :func:`threads` calls of ``fn``
+    running in threads ahead of the caller (numpy, Arrow and the compiled reader let go of
+    the GIL). ``items`` are made in the caller's thread, in order; when making one fails,
+    the results of those before it come first, as without threads. A single item is done
+    in the caller's thread, without a pool."""
+    it = iter(items)
+    first = next(it, None)
+    if first is None:
+        return
+    second = next(it, None)
+    workers = threads()
+    if second is None or workers == 0:
+        yield fn(first)
+        if second is not None:
+            yield fn(second)
+            yield from map(fn, it)
+        return
+    pending: deque[Future[_U]] = deque()
+    rest = chain((first, second), it)
+    with ThreadPoolExecutor(workers, thread_name_prefix="ticker_parse") as pool:
+        try:
+            while True:
+                try:
+                    item = next(rest)
+                except StopIteration:
+                    break
+                except Exception:
+                    while pending:
+                        yield pending.popleft().result()
+                    raise
+                pending.append(pool.submit(fn, item))
+                if len(pending) > workers:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:  # the caller stopped early, or a block failed: start nothing more
+            for future in pending:
+                future.cancel()
 
 
 def read_blocks(pieces: Iterable[str], options: Settings, *, block_size: int) -> Iterator[Block]:
@@ -217,29 +357,11 @@ def read_blocks(pieces: Iterable[str], options: Settings, *, block_size: int) ->
     over and read again there, so that every strip is read, and its convention voted on, in
     one piece wherever the blocks were cut. A strip longer than :func:`_carry_limit` is read
     where the cut falls. An HTML page (told by its first block, or ``markup="html"``) is
-    read whole.
+    read whole. Blocks are finished in threads (:func:`threads`) while the next is read.
     """
-    blocks = iter_blocks(pieces, min_block=block_size)
-    first = next(blocks, None)
-    if first is None:
-        return
-    if _is_page(first[1], options):
-        # a page is rendered whole: a later block could start inside a <script>
-        text = first[1] + "".join(block for _, block in blocks)
-        parsed = run(text, options)
-        yield Block(0, text, parsed, len(parsed.start), len(text))
-        return
-    held = ""
-    for (base, block), is_last in _with_last(chain([first], blocks)):
-        text, offset = held + block, base - len(held)
-        held = ""
-        parsed = run(text, options)
-        rows, limit = len(parsed.start), len(text)
-        tail = None if is_last else _tail_start(parsed, text)
-        if tail is not None and len(text) - tail < _carry_limit(block_size):
-            held, limit = text[tail:], tail
-            rows = int(np.searchsorted(parsed.start, tail))
-        yield Block(offset, text, parsed, rows, limit)
+    return _map_ahead(
+        lambda cut: cut.finish(options), _cuts(pieces, options, block_size=block_size)
+    )
 
 
 def read_block_frames(
@@ -254,8 +376,9 @@ def read_block_frames(
     """Each block of a text given in ``pieces``, and its frame: offsets into the whole text,
     strips numbered on from the blocks before, the rows of a carried strip left out (they
     come with the next block)."""
-    strips = 0
-    for block in read_blocks(pieces, options, block_size=block_size):
+
+    def framed(cut: _Cut) -> tuple[Block, pd.DataFrame]:
+        block = cut.finish(options)
         parsed = block.parsed
         frame = assemble_frame(
             parsed.checked,
@@ -264,13 +387,13 @@ def read_block_frames(
             exact=exact,
             source=source,
             captured_at=captured_at,
-            strip_base=strips,
+            strip_base=cut.strips_before,
         )
         if block.rows < len(frame):
             frame = frame.iloc[: block.rows].reset_index(drop=True)
-        if len(frame):
-            strips = int(frame["strip"].iloc[-1]) + 1
-        yield block, frame
+        return block, frame
+
+    return _map_ahead(framed, _cuts(pieces, options, block_size=block_size))
 
 
 def frame_from_text(
