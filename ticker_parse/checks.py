@@ -582,15 +582,12 @@ def resolve_splits(
 
     if not len(take):
         return symbol, names, price_text, price, alternatives
-    # ``take`` is in row order, as replace_with_mask wants them
     changed = row[take]
     index = pa.array(changed)
     moved_names, texts = _move_digits(symbol.take(index), price_text.take(index), k[take])
-    mask = np.zeros(n, dtype=bool)
-    mask[changed] = True
-    symbol = pc.replace_with_mask(symbol, pa.array(mask), moved_names)
     names = names.replace(changed, moved_names)
-    price_text = pc.replace_with_mask(price_text, pa.array(mask), texts)
+    symbol = names.distinct.take(pa.array(names.codes))
+    price_text = _put(price_text, changed, texts)
     # the price as read from its text (the subtraction that tested the split is a float
     # off by a rounding error: 28379.609999999986 for 28379.61); no doubtful price text
     # holds a thousands separator
@@ -664,13 +661,17 @@ def _move_digits(
     return joined, pa.concat_arrays(tails).cast(texts.type).take(back)
 
 
+def _put(array: pa.Array, rows: npt.NDArray[np.int64], values: pa.Array) -> pa.Array:
+    """``array`` with ``values`` at ``rows`` (one take: three times as fast as Arrow's
+    ``replace_with_mask`` on a block's column)."""
+    index = np.arange(len(array), dtype=np.int64)
+    index[rows] = np.arange(len(array), len(array) + len(rows))
+    return pa.concat_arrays([array, values.cast(array.type)]).take(pa.array(index))
+
+
 def _scatter(array: pa.Array, rows: npt.NDArray[np.int64], values: list[str]) -> pa.Array:
     """``array`` with ``values`` at ``rows``."""
-    mask = np.zeros(len(array), dtype=bool)
-    mask[rows] = True
-    order = np.argsort(rows, kind="stable")
-    ordered = [values[i] for i in order.tolist()]
-    return pc.replace_with_mask(array, pa.array(mask), pa.array(ordered, array.type))
+    return _put(array, rows, pa.array(values, array.type))
 
 
 #: A glued symbol this long is no PSX share's (theirs have up to 8 characters; longer index
