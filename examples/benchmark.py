@@ -55,6 +55,7 @@ from pathlib import Path
 import pandas as pd
 
 import ticker_parse
+from ticker_parse.pipeline import threads
 from ticker_parse.strategies import HOSTILE_SHAPES  # needs the test extra (hypothesis)
 from ticker_parse.testing import brecorder_lines, concatenated_strip, html_page
 
@@ -484,6 +485,7 @@ def main() -> None:
     n = args.entries
     print(f"ticker_parse {ticker_parse.__version__}, Python {platform.python_version()},")
     print(f"{platform.machine()}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}")
+    print(f"threads finishing blocks: {threads()} (TICKER_PARSE_THREADS; 0: none)")
 
     if "concat" in workloads:
         text = make_text(n)
