@@ -217,11 +217,30 @@ def test_a_stream_left_early_leaves_no_thread_behind(
     assert not any(t.name.startswith("ticker_parse") for t in threading.enumerate())
 
 
+@pytest.mark.parametrize("setting", ["0", "2"])
+def test_a_failure_in_the_second_block_still_gives_the_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting: str
+) -> None:
+    """Bytes that do not decode in the second block read: the first block's quotes come
+    before the error (a reader that looked one block ahead once lost them)."""
+    monkeypatch.setenv("TICKER_PARSE_THREADS", setting)
+    good = concatenated_strip(2000, seed=1, newline_every=5)[0].encode()
+    path = tmp_path / "dump.txt"
+    path.write_bytes(good[:5000] + b"\xff" + good[5000:])
+    got: list[ticker_parse.Quote] = []
+    with pytest.raises(ticker_parse.TickerDecodeError):
+        got.extend(ticker_parse.iter_quotes(path, block_size=1000))
+    assert len(got) > 0
+    assert _figures(got) == _figures(parse(good.decode()).quotes)[: len(got)]
+
+
 @pytest.mark.parametrize("setting", ["-1", "two", "1.5"])
 def test_a_wrong_thread_setting_is_a_clear_error(
     monkeypatch: pytest.MonkeyPatch, setting: str
 ) -> None:
-    """TICKER_PARSE_THREADS must be a whole number, 0 or more."""
+    """TICKER_PARSE_THREADS must be a whole number, 0 or more, whatever the input's size."""
     monkeypatch.setenv("TICKER_PARSE_THREADS", setting)
     with pytest.raises(ticker_parse.TickerArgumentError, match="TICKER_PARSE_THREADS"):
         list(ticker_parse.iter_quotes(io.StringIO(FAULTY), block_size=300))
+    with pytest.raises(ticker_parse.TickerArgumentError, match="TICKER_PARSE_THREADS"):
+        ticker_parse.frame_from_text("AGL38.02▲ 0.08 (0.21%)")

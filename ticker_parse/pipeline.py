@@ -72,6 +72,7 @@ class Settings:
     known: frozenset[str]
     validate: bool
     markup: Markup
+    threads: int
 
 
 def to_dialect(dialect: Dialect | str | None) -> Dialect | None:
@@ -87,6 +88,28 @@ def to_dialect(dialect: Dialect | str | None) -> Dialect | None:
         raise UnknownDialectError(f"unknown dialect {dialect!r}; expected one of {names}") from None
 
 
+def threads() -> int:
+    """Threads that finish blocks while the caller's thread reads the next ones:
+    ``TICKER_PARSE_THREADS`` if set (0: none, all in the caller's thread), else as many as
+    the process may use CPUs, at most 4."""
+    setting = os.environ.get("TICKER_PARSE_THREADS", "").strip()
+    if setting:
+        try:
+            count = int(setting)
+        except ValueError:
+            count = -1
+        if count < 0:
+            raise TickerArgumentError(
+                f"TICKER_PARSE_THREADS takes a whole number, 0 or more, not {setting!r}"
+            )
+        return count
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 4))
+
+
 def settings(
     *,
     dialect: Dialect | str | None = None,
@@ -97,7 +120,9 @@ def settings(
     """Check the shared arguments once, up front, with messages that say what to change."""
     if not isinstance(validate, bool):
         raise TickerArgumentError(f"validate= takes True or False, not {validate!r}")
-    return Settings(to_dialect(dialect), known_symbols(symbols), validate, check_markup(markup))
+    return Settings(
+        to_dialect(dialect), known_symbols(symbols), validate, check_markup(markup), threads()
+    )
 
 
 def check_timeout(timeout: object) -> float | None:
@@ -287,45 +312,26 @@ def _cuts(pieces: Iterable[str], options: Settings, *, block_size: int) -> Itera
 _U = TypeVar("_U")
 
 
-def threads() -> int:
-    """Threads that finish blocks while the caller's thread reads the next ones:
-    ``TICKER_PARSE_THREADS`` if set (0: none, all in the caller's thread), else as many as
-    the process may use CPUs, at most 4."""
-    setting = os.environ.get("TICKER_PARSE_THREADS", "").strip()
-    if setting:
-        try:
-            count = int(setting)
-        except ValueError:
-            count = -1
-        if count < 0:
-            raise TickerArgumentError(
-                f"TICKER_PARSE_THREADS takes a whole number, 0 or more, not {setting!r}"
-            )
-        return count
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on every platform
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, 4))
-
-
-def _map_ahead(fn: Callable[[_T], _U], items: Iterable[_T]) -> Iterator[_U]:
-    """``map(fn, items)``, results in order, with up to :func:`threads` calls of ``fn``
-    running in threads ahead of the caller (numpy, Arrow and the compiled reader let go of
-    the GIL). ``items`` are made in the caller's thread, in order; when making one fails,
-    the results of those before it come first, as without threads. A single item is done
-    in the caller's thread, without a pool."""
+def _map_ahead(fn: Callable[[_T], _U], items: Iterable[_T], workers: int) -> Iterator[_U]:
+    """``map(fn, items)``, results in order, with up to ``workers`` calls of ``fn`` running
+    in threads ahead of the caller (numpy, Arrow and the compiled reader let go of the
+    GIL). ``items`` are made in the caller's thread, in order; when making one fails, the
+    results of those before it come first, as without threads. With no workers, or a
+    single item, all is done in the caller's thread, without a pool."""
     it = iter(items)
+    if workers == 0:
+        yield from map(fn, it)
+        return
     first = next(it, None)
     if first is None:
         return
-    second = next(it, None)
-    workers = threads()
-    if second is None or workers == 0:
+    try:
+        second = next(it, None)
+    except Exception:
         yield fn(first)
-        if second is not None:
-            yield fn(second)
-            yield from map(fn, it)
+        raise
+    if second is None:
+        yield fn(first)
         return
     pending: deque[Future[_U]] = deque()
     rest = chain((first, second), it)
@@ -360,7 +366,9 @@ def read_blocks(pieces: Iterable[str], options: Settings, *, block_size: int) ->
     read whole. Blocks are finished in threads (:func:`threads`) while the next is read.
     """
     return _map_ahead(
-        lambda cut: cut.finish(options), _cuts(pieces, options, block_size=block_size)
+        lambda cut: cut.finish(options),
+        _cuts(pieces, options, block_size=block_size),
+        options.threads,
     )
 
 
@@ -393,7 +401,7 @@ def read_block_frames(
             frame = frame.iloc[: block.rows].reset_index(drop=True)
         return block, frame
 
-    return _map_ahead(framed, _cuts(pieces, options, block_size=block_size))
+    return _map_ahead(framed, _cuts(pieces, options, block_size=block_size), options.threads)
 
 
 def frame_from_text(
