@@ -15,7 +15,7 @@ import ticker_parse
 from tests.test_parse import covered
 from ticker_parse import Dialect, Direction, TickerParseError
 from ticker_parse.checks import _move_digits
-from ticker_parse.entries import Names, figure_shapes
+from ticker_parse.entries import _MARKS, Names, _may_hold, figure_shapes
 from ticker_parse.normalize import normalize
 from ticker_parse.strategies import RenderedStrip, noise, strips
 
@@ -198,3 +198,21 @@ def test_moving_digits_into_symbols_moves_just_those(
     assert names.type == rest.type == pa.large_string()
     assert names.to_pylist() == [s + p[:k] for (s, p), k in zip(tokens, moves, strict=True)]
     assert rest.to_pylist() == [p[k:] for (_, p), k in zip(tokens, moves, strict=True)]
+
+
+@given(
+    st.sampled_from(sorted(_MARKS, key=str)),
+    st.integers(0, 3),
+    st.sampled_from(["", "x", "▲", "creased", "Chang", "Unchanged", "%", "Change"]),
+    st.integers(0, 200_000),
+)
+def test_the_mark_search_finds_a_mark_wherever_it_is(
+    dialect: Dialect, spaces: int, inserted: str, at: int
+) -> None:
+    """Whether a text holds one of a dialect's marks, searched first in its start and then
+    by RE2, is what Python's ``in`` says: a mark far past the start is found, a near miss
+    (``Chang``) is not one."""
+    filler = ("The market closed higher. " + " " * spaces) * 8_000
+    text = filler[:at] + inserted + filler[at:]
+    expected = any(mark in text for mark in _MARKS[dialect])
+    assert _may_hold(dialect, text, pa.array([text], pa.large_string())) == expected

@@ -160,13 +160,16 @@ def _run_starts(keys: list[np.ndarray]) -> np.ndarray:
     return starts
 
 
-def _hex16_column(values: np.ndarray) -> pa.Array:
-    """uint64 values as an Arrow column of 16 lowercase hex digits (big-endian), built on
-    one buffer: no Python object per value."""
-    text = values.astype(">u8").tobytes().hex().encode("ascii")
-    offsets = np.arange(0, 16 * len(values) + 1, 16, dtype=np.int64)
+def _hex16_column(values: np.ndarray, rows: np.ndarray | None = None) -> pa.Array:
+    """uint64 values (``values[rows]`` with ``rows``) as an Arrow column of 16 lowercase hex
+    digits (big-endian), built on one buffer: no Python object per value."""
+    text = np.asarray(values, dtype=">u8").tobytes().hex().encode("ascii")
+    if rows is not None:  # each value's digits made once, copied to its rows by numpy
+        text = np.frombuffer(text, dtype="V16").take(rows).tobytes()
+    n = len(text) // 16
+    offsets = np.arange(0, 16 * n + 1, 16, dtype=np.int64)
     return pa.Array.from_buffers(
-        pa.large_string(), len(values), [None, pa.py_buffer(offsets), pa.py_buffer(text)]
+        pa.large_string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(text)]
     )
 
 
@@ -259,7 +262,7 @@ def strip_id_column(
     # group codes are 0..k-1 and sorted_group[starts] lists them in order 0..k-1
     by_code = np.empty(len(starts), dtype=np.uint64)
     by_code[sorted_group[starts]] = strip_hash
-    return _hex16_column(by_code[group])  # no object per row
+    return _hex16_column(by_code, group)  # a strip's digits made once, not once a row
 
 
 def text_hashes(values: pa.Array | Names) -> np.ndarray:
