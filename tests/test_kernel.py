@@ -142,6 +142,23 @@ def test_edge_cases(name: str) -> None:
     _assert_same(_EDGES[name])
 
 
+def test_other_dialects_far_into_a_glued_text_are_read() -> None:
+    """Business Recorder lines that first appear far past the start of a big glued text
+    (their marks searched beyond the first characters, or, after the compiled reader, in
+    the pieces it left) are read by every reader, as by the full patterns; a portal-like
+    row there is judged the same way by all."""
+    glued, _ = testing.concatenated_strip(6000, seed=9, newline_every=30)
+    br, _ = testing.brecorder_lines(40, seed=3)
+    portal = "\nFoo Corp\tPTC 12.50 +0.25 (2.04%)\n"
+    text = glued + "\nMarkets today\n" + br + portal + glued
+    assert len(glued) > 1 << 16
+    got = _assert_same(text)
+    names = [Dialect.CONCATENATED, Dialect.BRECORDER]
+    codes = [entries.DIALECT_ORDER.index(d) for d in names]
+    counts = np.bincount(got.dialect, minlength=len(entries.DIALECT_ORDER))
+    assert counts[codes].tolist() == [12_000, 40]
+
+
 @needs_numba
 def test_junk_before_goes_to_re2_with_the_same_row() -> None:
     text = "news: AGL38.02▲ 0.08 (0.21%)"

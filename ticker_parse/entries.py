@@ -351,13 +351,8 @@ class _Found:
 
 def _bracketed(text: str, forced: Dialect | None, deadline: float | None) -> Entries:
     """Entries of the ``)``-terminated dialects, strips numbered from 0."""
-    arrow = _arrow_text(text)
-    dialects = [
-        d for d in _PIECE_PATTERNS if (forced is None or forced is d) and _may_hold(d, text, arrow)
-    ]
-    if not dialects:
-        return Entries.empty()
-    found = _read_pieces(text, arrow, dialects, deadline)
+    allowed = [d for d in _PIECE_PATTERNS if forced is None or forced is d]
+    found = _read_pieces(text, _arrow_text(text), allowed, deadline)
     entries, piece_of = found.entries, found.piece_of
     if not len(entries):
         return Entries.empty()
@@ -375,13 +370,19 @@ def _read_pieces(
     text: str, arrow: pa.Array, dialects: list[Dialect], deadline: float | None
 ) -> _Found:
     """The text cut at every ``)``, each piece read: by the compiled reader where it can
-    (clean concatenated entries), by the RE2 patterns everywhere else."""
+    (clean concatenated entries), by the RE2 patterns of ``dialects`` everywhere else. A
+    dialect none of whose marks is in the text (or, after the compiled reader, in the
+    pieces it left) is not tried."""
     wanted = use_kernel
     if wanted is None:
         wanted = len(text) >= KERNEL_MIN_CHARS and not _mostly_words(text, dialects)
-    compiled = _kernel.load() if wanted and Dialect.CONCATENATED in dialects else None
+    present = [d for d in dialects if d is not Dialect.CONCATENATED or _may_hold(d, text, arrow)]
+    compiled = _kernel.load() if wanted and Dialect.CONCATENATED in present else None
     if compiled is not None:
         return _kernel_pieces(compiled, text, arrow, dialects, deadline)
+    dialects = [d for d in present if d is Dialect.CONCATENATED or _may_hold(d, text, arrow)]
+    if not dialects:
+        return _Found(0, Entries.empty(), _NO_ROWS, np.empty(0, bool), _NO_ROWS)
     cut = pc.list_flatten(pc.split_pattern(arrow, ")"))
     n = len(cut) - 1  # the text after the last ")" closes no entry
     if n <= 0:
@@ -607,6 +608,8 @@ def _kernel_pieces(
         return scanned
     rest = _string_column(*_kernel.gather(compiled, buf, got.rest_bytes, got.rest_ends))
     rest_end = got.rest_char + got.rest_chars + 1
+    # searched in the pieces left, not the whole text: an entry holds its marks in its piece
+    dialects = [d for d in dialects if _marks_in(rest, d)]
     matched = _match_pieces(
         rest, got.rest_piece, got.rest_char, rest_end, got.pieces, dialects, text, deadline
     )
@@ -788,6 +791,11 @@ def _may_hold(dialect: Dialect, text: str, arrow: pa.Array) -> bool:
     if len(text) <= _MARKS_SAMPLE:
         return False
     return bool(pc.any(pc.match_substring_regex(arrow, _MARK_PATTERNS[dialect])).as_py())
+
+
+def _marks_in(pieces: pa.Array, dialect: Dialect) -> bool:
+    """Does any of ``pieces`` hold one of ``dialect``'s marks?"""
+    return bool(pc.any(pc.match_substring_regex(pieces, _MARK_PATTERNS[dialect])).as_py())
 
 
 #: Characters :func:`_may_hold` searches in Python first.
