@@ -597,7 +597,8 @@ def _kernel_pieces(
         glued=np.ones(m, dtype=bool),
         figures=got.values,
     )
-    long = np.flatnonzero(np.isnan(got.values).any(axis=1))
+    nan = np.isnan(got.values)
+    long = np.flatnonzero(nan.any(axis=1)) if nan.any() else _NO_ROWS  # rare: ask first
     if len(long):  # a figure of more than 15 digits: parsed from its text
         index = pa.array(long)
         for column, texts in enumerate((price, change, percent)):
