@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import threading
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 
 import ticker_parse
 from tests.conftest import BR_SAMPLES, OBSERVER_SEED
+from ticker_parse.pipeline import threads
 from ticker_parse.reading import iter_blocks, iter_frames
 from ticker_parse.records import parse
 from ticker_parse.testing import brecorder_lines, concatenated_strip
@@ -244,3 +246,14 @@ def test_a_wrong_thread_setting_is_a_clear_error(
         list(ticker_parse.iter_quotes(io.StringIO(FAULTY), block_size=300))
     with pytest.raises(ticker_parse.TickerArgumentError, match="TICKER_PARSE_THREADS"):
         ticker_parse.frame_from_text("AGL38.02▲ 0.08 (0.21%)")
+
+
+@pytest.mark.parametrize(("cpus", "expected"), [(1, 0), (2, 2), (3, 3), (16, 4)])
+def test_threads_follow_the_cpus_the_process_may_use(
+    monkeypatch: pytest.MonkeyPatch, cpus: int, expected: int
+) -> None:
+    """Unset, TICKER_PARSE_THREADS is the CPUs this process may run on, at most 4, and none
+    on a single CPU (threads there only add switching)."""
+    monkeypatch.delenv("TICKER_PARSE_THREADS", raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _: set(range(cpus)), raising=False)
+    assert threads() == expected

@@ -91,7 +91,7 @@ def to_dialect(dialect: Dialect | str | None) -> Dialect | None:
 def threads() -> int:
     """Threads that finish blocks while the caller's thread reads the next ones:
     ``TICKER_PARSE_THREADS`` if set (0: none, all in the caller's thread), else as many as
-    the process may use CPUs, at most 4."""
+    the process may use CPUs, at most 4 (none on a single CPU: nothing to gain)."""
     setting = os.environ.get("TICKER_PARSE_THREADS", "").strip()
     if setting:
         try:
@@ -107,7 +107,7 @@ def threads() -> int:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # not on every platform
         cpus = os.cpu_count() or 1
-    return max(1, min(cpus, 4))
+    return min(cpus, 4) if cpus > 1 else 0
 
 
 def settings(
