@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import ticker_parse
 from tests.test_parse import covered
 from ticker_parse import Dialect, Direction, TickerParseError
-from ticker_parse.checks import _move_digits
+from ticker_parse.checks import _move_digits, pow10
 from ticker_parse.entries import _MARKS, Names, _may_hold, figure_shapes
 from ticker_parse.normalize import normalize
 from ticker_parse.strategies import RenderedStrip, noise, strips
@@ -216,3 +216,13 @@ def test_the_mark_search_finds_a_mark_wherever_it_is(
     text = filler[:at] + inserted + filler[at:]
     expected = any(mark in text for mark in _MARKS[dialect])
     assert _may_hold(dialect, text, pa.array([text], pa.large_string())) == expected
+
+
+@given(st.lists(st.integers(-60, 60), max_size=50))
+def test_powers_of_ten_are_numpys(exponents: list[int]) -> None:
+    """The looked-up powers of ten are the floats ``np.power`` gives, inside the table and
+    past it."""
+    column = np.array(exponents, dtype=np.int64)
+    assert np.array_equal(pow10(column), np.power(10.0, column.astype(np.float64)))
+    every = np.arange(-60, 61)
+    assert np.array_equal(pow10(every), np.power(10.0, every.astype(np.float64)))

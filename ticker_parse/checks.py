@@ -47,6 +47,7 @@ __all__ = [
     "expected_percent",
     "is_percent_consistent",
     "percent_halfwidth",
+    "pow10",
     "settle_entries",
 ]
 
@@ -70,6 +71,22 @@ _BIT = {code: np.uint16(1 << i) for i, code in enumerate(CODE_ORDER)}
 _REL_SLACK = 1e-9
 
 
+#: Powers of ten a column's figures need (decimals, digits moved), looked up: ``np.power``
+#: over a block's column costs 2 ms, the lookup 0.1.
+_POW10_LIMIT = 40
+_POW10 = np.power(10.0, np.arange(-_POW10_LIMIT, _POW10_LIMIT + 1, dtype=np.float64))
+
+
+def pow10(exponent: npt.NDArray[np.integer[Any]]) -> FloatArray:
+    """``np.power(10.0, exponent)`` for an integer column (the same floats)."""
+    exponent = exponent.astype(np.int64, copy=False)
+    if len(exponent) and (exponent.min() < -_POW10_LIMIT or exponent.max() > _POW10_LIMIT):
+        result: FloatArray = np.power(10.0, exponent.astype(np.float64))
+        return result
+    looked_up: FloatArray = _POW10[exponent + _POW10_LIMIT]
+    return looked_up
+
+
 def percent_halfwidth(decimals: npt.NDArray[np.integer[Any]]) -> FloatArray:
     """Half the rounding step of a displayed percent with ``decimals`` decimals.
 
@@ -77,8 +94,8 @@ def percent_halfwidth(decimals: npt.NDArray[np.integer[Any]]) -> FloatArray:
     zeros, so ``(2.1%)`` is 2.10% and ``(0%)`` is 0.00% (seeds/br_intraday_2024-03-28.txt).
     A figure shown with fewer than 2 decimals is therefore still judged at 2.
     """
-    exponent = -np.maximum(decimals, 2).astype(np.float64)  # any integer dtype, even unsigned
-    result: FloatArray = 0.5 * np.power(10.0, exponent)
+    exponent = -np.maximum(decimals, 2).astype(np.int64)  # any integer dtype, even unsigned
+    result: FloatArray = 0.5 * pow10(exponent)
     return result
 
 
@@ -382,7 +399,7 @@ def _figure_halfwidth(texts: pa.Array, exact: BoolArray) -> FloatArray:
         return np.zeros(len(exact))
     decimals = _decimals(texts)
     half: FloatArray = np.where(
-        exact | (decimals >= 2), 0.0, 0.5 * np.power(10.0, -decimals.astype(np.float64))
+        exact | (decimals >= 2), 0.0, 0.5 * pow10(-decimals.astype(np.int64))
     )
     return half
 
@@ -428,7 +445,7 @@ def _candidates(
     value = price[row]
     whole = np.floor(value)
     kept = int_digits[row] - k  # integer digits the price keeps
-    unit = np.power(10.0, kept)
+    unit = pow10(kept)
     moved = np.floor(whole / unit) * unit
     left = value - moved
     first_kept = np.floor((whole - moved) / (unit / 10.0)) % 10
