@@ -231,7 +231,7 @@ class Shapes:
     first: npt.NDArray[np.uint8]
 
 
-def _utf8_buffers(strings: pa.Array) -> tuple[IntArray, npt.NDArray[np.uint8]]:
+def utf8_buffers(strings: pa.Array) -> tuple[IntArray, npt.NDArray[np.uint8]]:
     """Where each of ``strings`` starts and ends in its UTF-8 data (``n + 1`` bounds), and
     that data: a ``large_string`` column's Arrow buffers, read without a copy."""
     if strings.type != pa.large_string():  # its 64-bit offsets are read here
@@ -249,7 +249,7 @@ def figure_shapes(texts: pa.Array) -> Shapes:
     characters). Figures are ASCII, one byte a character, so they are read from the Arrow
     buffers with numpy (twice as fast as four string kernels)."""
     n = len(texts)
-    bounds, buf = _utf8_buffers(texts)
+    bounds, buf = utf8_buffers(texts)
     lo, hi = int(bounds[0]), int(bounds[-1])
     region = buf[lo:] if hi > lo else np.zeros(1, np.uint8)
     start, end = bounds[:-1] - lo, bounds[1:] - lo
@@ -577,7 +577,7 @@ def _kernel_pieces(
     compiled: Any, text: str, arrow: pa.Array, dialects: list[Dialect], deadline: float | None
 ) -> _Found:
     """:func:`_read_pieces` with the compiled reader: the pieces it cannot read go to RE2."""
-    _, buf = _utf8_buffers(arrow)
+    _, buf = utf8_buffers(arrow)
     got = _kernel.scan(compiled, buf)
     m = len(got.piece)
     up = (got.flags & _kernel.FLAG_UP).astype(bool)
@@ -710,7 +710,7 @@ def _plain_order(pieces: pa.Array, dialects: list[Dialect]) -> list[Dialect]:
 def _bytes_at(strings: pa.Array, at: IntArray) -> npt.NDArray[np.uint8]:
     """The UTF-8 byte at position ``at`` of each of ``strings`` (a ``large_string`` array
     without nulls; every position inside its string)."""
-    bounds, buf = _utf8_buffers(strings)
+    bounds, buf = utf8_buffers(strings)
     result: npt.NDArray[np.uint8] = buf[bounds[:-1] + at]
     return result
 
