@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import ticker_parse
 from tests.test_parse import covered
 from ticker_parse import Dialect, Direction, TickerParseError
-from ticker_parse.checks import _move_digits, pow10
+from ticker_parse.checks import _move_digits, percent_halfwidth, pow10
 from ticker_parse.entries import _MARKS, Names, _may_hold, figure_shapes
 from ticker_parse.normalize import normalize
 from ticker_parse.strategies import RenderedStrip, noise, strips
@@ -226,3 +226,10 @@ def test_powers_of_ten_are_numpys(exponents: list[int]) -> None:
     assert np.array_equal(pow10(column), np.power(10.0, column.astype(np.float64)))
     every = np.arange(-60, 61)
     assert np.array_equal(pow10(every), np.power(10.0, every.astype(np.float64)))
+
+
+@pytest.mark.parametrize("decimals", [np.int64(1), 3, np.array(4), np.uint8(5)])
+def test_a_single_percent_has_its_halfwidth(decimals: object) -> None:
+    """``percent_halfwidth`` of one number of decimals, as of a column of them."""
+    column = np.array([decimals], dtype=np.int64)
+    assert percent_halfwidth(decimals) == percent_halfwidth(column)[0]  # type: ignore[arg-type]

@@ -79,9 +79,9 @@ _POW10 = np.power(10.0, np.arange(-_POW10_LIMIT, _POW10_LIMIT + 1, dtype=np.floa
 
 
 def pow10(exponent: npt.NDArray[np.integer[Any]]) -> FloatArray:
-    """``np.power(10.0, exponent)`` for an integer column (the same floats)."""
-    exponent = exponent.astype(np.int64, copy=False)
-    if len(exponent) and (exponent.min() < -_POW10_LIMIT or exponent.max() > _POW10_LIMIT):
+    """``np.power(10.0, exponent)`` for integers (a column, or one: the same floats)."""
+    exponent = np.asarray(exponent, dtype=np.int64)
+    if exponent.size and (exponent.min() < -_POW10_LIMIT or exponent.max() > _POW10_LIMIT):
         result: FloatArray = np.power(10.0, exponent.astype(np.float64))
         return result
     looked_up: FloatArray = _POW10[exponent + _POW10_LIMIT]
