@@ -189,8 +189,8 @@ def test_names_are_their_texts_after_replacing_some(texts: list[str], data: st.D
 def test_moving_digits_into_symbols_moves_just_those(
     tokens: list[tuple[str, str]], data: st.DataObject
 ) -> None:
-    """Digits moved from price texts onto symbols, a few in Python or many with Arrow
-    slices (past ``_FEW_MOVES``): each row gets exactly its first ``k`` digits moved."""
+    """Digits moved from price texts onto symbols, a few or many: each row gets exactly its
+    first ``k`` digits moved."""
     moves = [data.draw(st.integers(1, len(p.split(".")[0]) - 1)) for _, p in tokens]
     symbols = pa.array([s for s, _ in tokens], pa.large_string())
     texts = pa.array([p for _, p in tokens], pa.large_string())

@@ -32,6 +32,7 @@ from ticker_parse.entries import (
     bool_column,
     figure_shapes,
     run_numbers,
+    string_column,
     utf8_buffers,
 )
 from ticker_parse.grammar import PSX_INDICES
@@ -641,40 +642,26 @@ def _value_set(names: frozenset[str]) -> pa.Array:
     return pa.array(sorted(names), pa.large_string())
 
 
-#: Up to this many rows, digits are moved in Python: a page's few moves cost less than the
-#: Arrow calls (3-5 per count of digits) that a block's thousands of moves repay.
-_FEW_MOVES = 64
-
-
 def _move_digits(
     symbols: pa.Array, texts: pa.Array, digits: npt.NDArray[np.int64]
 ) -> tuple[pa.Array, pa.Array]:
     """Move the first ``digits`` characters of each price text onto its symbol: the new
-    symbols and price texts, row for row (a page's few in Python, a block's thousands by
-    one gather of bytes: 0.5 against 3 ms for Arrow slices per count of digits)."""
-    if len(digits) <= _FEW_MOVES:
-        moves = digits.tolist()
-        pairs = list(zip(symbols.to_pylist(), texts.to_pylist(), moves, strict=True))
-        return (
-            pa.array([f"{s}{t[:d]}" for s, t, d in pairs], symbols.type),
-            pa.array([t[d:] for _, t, d in pairs], texts.type),
-        )
-    # many rows: the new texts' bytes gathered from the two columns' UTF-8 buffers at once
-    # (a price's leading digits are ASCII: ``digits`` characters are as many bytes)
-    head_bounds, head_data = utf8_buffers(symbols.cast(pa.large_string()))
-    tail_bounds, tail_data = utf8_buffers(texts.cast(pa.large_string()))
+    symbols and price texts, row for row (``large_string`` columns), by one gather of bytes
+    from their buffers (0.7 against 3 ms for Arrow slices per count of digits on a block's
+    thousands of moves; a price's leading digits are ASCII, as many bytes as characters)."""
+    head_bounds, head_data = utf8_buffers(symbols)
+    tail_bounds, tail_data = utf8_buffers(texts)
     head_start, head_length = head_bounds[:-1], np.diff(head_bounds)
     tail_start, tail_length = tail_bounds[:-1], np.diff(tail_bounds)
     both = np.concatenate([head_data, tail_data])
     pieces_start = np.column_stack([head_start, len(head_data) + tail_start]).ravel()
     pieces_length = np.column_stack([head_length, digits]).ravel()
-    joined = _string_array(
-        _gather(both, pieces_start, pieces_length), head_length + digits, symbols.type
+    joined = string_column(
+        _gather(both, pieces_start, pieces_length), _offsets(head_length + digits)
     )
-    rest = _string_array(
-        _gather(tail_data, tail_start + digits, tail_length - digits),
-        tail_length - digits,
-        texts.type,
+    rest_length = tail_length - digits
+    rest = string_column(
+        _gather(tail_data, tail_start + digits, rest_length), _offsets(rest_length)
     )
     return joined, rest
 
@@ -690,18 +677,11 @@ def _gather(
     return gathered
 
 
-def _string_array(
-    data: npt.NDArray[np.uint8], lengths: npt.NDArray[np.int64], kind: pa.DataType
-) -> pa.Array:
-    """A string column of ``kind`` on packed UTF-8 ``data``, each text ``lengths`` long."""
+def _offsets(lengths: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Where texts of ``lengths`` start and end, packed end to end (``n + 1`` bounds)."""
     offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
-    array = pa.Array.from_buffers(
-        pa.large_string(),
-        len(lengths),
-        [None, pa.py_buffer(offsets), pa.py_buffer(data)],
-    )
-    return array if kind == pa.large_string() else array.cast(kind)
+    return offsets
 
 
 def _put(array: pa.Array, rows: npt.NDArray[np.int64], values: pa.Array) -> pa.Array:

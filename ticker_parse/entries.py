@@ -376,11 +376,13 @@ def _read_pieces(
     wanted = use_kernel
     if wanted is None:
         wanted = len(text) >= KERNEL_MIN_CHARS and not _mostly_words(text, dialects)
-    present = [d for d in dialects if d is not Dialect.CONCATENATED or _may_hold(d, text, arrow)]
-    compiled = _kernel.load() if wanted and Dialect.CONCATENATED in present else None
+    arrows = Dialect.CONCATENATED in dialects and _may_hold(Dialect.CONCATENATED, text, arrow)
+    compiled = _kernel.load() if wanted and arrows else None
     if compiled is not None:
         return _kernel_pieces(compiled, text, arrow, dialects, deadline)
-    dialects = [d for d in present if d is Dialect.CONCATENATED or _may_hold(d, text, arrow)]
+    dialects = [
+        d for d in dialects if (arrows if d is Dialect.CONCATENATED else _may_hold(d, text, arrow))
+    ]
     if not dialects:
         return _Found(0, Entries.empty(), _NO_ROWS, np.empty(0, bool), _NO_ROWS)
     cut = pc.list_flatten(pc.split_pattern(arrow, ")"))
@@ -566,7 +568,7 @@ def _match_pieces(
     return _Found(n, entries, piece_of, new_line, unread)
 
 
-def _string_column(data: npt.NDArray[np.uint8], offsets: IntArray) -> pa.Array:
+def string_column(data: npt.NDArray[np.uint8], offsets: IntArray) -> pa.Array:
     """A ``large_string`` array on packed UTF-8 ``data`` and its offsets, without a copy."""
     return pa.Array.from_buffers(
         pa.large_string(), len(offsets) - 1, [None, pa.py_buffer(offsets), pa.py_buffer(data)]
@@ -581,7 +583,7 @@ def _kernel_pieces(
     got = _kernel.scan(compiled, buf)
     m = len(got.piece)
     up = (got.flags & _kernel.FLAG_UP).astype(bool)
-    symbol, price, change, percent = (_string_column(d, o) for d, o in got.columns)
+    symbol, price, change, percent = (string_column(d, o) for d, o in got.columns)
     entries = Entries(
         start=got.start,
         end=got.end,
@@ -607,7 +609,7 @@ def _kernel_pieces(
     scanned = _Found(got.pieces, entries, got.piece, new_line, _NO_ROWS)
     if not len(got.rest_piece):
         return scanned
-    rest = _string_column(*_kernel.gather(compiled, buf, got.rest_bytes, got.rest_ends))
+    rest = string_column(*_kernel.gather(compiled, buf, got.rest_bytes, got.rest_ends))
     rest_end = got.rest_char + got.rest_chars + 1
     # searched in the pieces left, not the whole text: an entry holds its marks in its piece
     dialects = [d for d in dialects if _marks_in(rest, d)]
@@ -786,12 +788,9 @@ def _may_hold(dialect: Dialect, text: str, arrow: pa.Array) -> bool:
     rest, when no mark was found there, by RE2, which lets go of the GIL while threads
     finish other blocks (Python's search of 2 M characters for three absent marks holds it
     for 3.4 ms)."""
-    marks = _MARKS[dialect]
-    if any(mark in text[:_MARKS_SAMPLE] for mark in marks):
+    if any(mark in text[:_MARKS_SAMPLE] for mark in _MARKS[dialect]):
         return True
-    if len(text) <= _MARKS_SAMPLE:
-        return False
-    return bool(pc.any(pc.match_substring_regex(arrow, _MARK_PATTERNS[dialect])).as_py())
+    return len(text) > _MARKS_SAMPLE and _marks_in(arrow, dialect)
 
 
 def _marks_in(pieces: pa.Array, dialect: Dialect) -> bool:

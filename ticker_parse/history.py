@@ -27,7 +27,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ticker_parse import checks
-from ticker_parse.entries import Names
+from ticker_parse.entries import Names, string_column
 from ticker_parse.errors import TickerParseError
 from ticker_parse.grammar import PSX_INDICES
 
@@ -160,17 +160,12 @@ def _run_starts(keys: list[np.ndarray]) -> np.ndarray:
     return starts
 
 
-def _hex16_column(values: np.ndarray, rows: np.ndarray | None = None) -> pa.Array:
-    """uint64 values (``values[rows]`` with ``rows``) as an Arrow column of 16 lowercase hex
-    digits (big-endian), built on one buffer: no Python object per value."""
-    text = np.asarray(values, dtype=">u8").tobytes().hex().encode("ascii")
-    if rows is not None:  # each value's digits made once, copied to its rows by numpy
-        text = np.frombuffer(text, dtype="V16").take(rows).tobytes()
-    n = len(text) // 16
-    offsets = np.arange(0, 16 * n + 1, 16, dtype=np.int64)
-    return pa.Array.from_buffers(
-        pa.large_string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(text)]
-    )
+def _hex16_column(values: np.ndarray, rows: np.ndarray) -> pa.Array:
+    """``values[rows]`` (uint64) as an Arrow column of 16 lowercase hex digits (big-endian):
+    each value's digits made once, copied to its rows by numpy; no Python object per row."""
+    digits = np.asarray(values, dtype=">u8").tobytes().hex().encode("ascii")
+    text = np.frombuffer(digits, dtype="V16").take(rows).view(np.uint8)
+    return string_column(text, np.arange(0, 16 * len(rows) + 1, 16, dtype=np.int64))
 
 
 def _positions(group: np.ndarray) -> np.ndarray:
