@@ -1,6 +1,7 @@
 """The fast readers give exactly the full patterns' rows, wherever they read: the compiled
 reader (``[fast]``) and RE2's plain forms (``grammar.CONCATENATED_PLAIN``,
-``grammar.BRECORDER_PLAIN``), alone and together."""
+``grammar.BRECORDER_PLAIN``), alone and together; and Python's ``re`` extracts from a few
+pieces exactly what RE2 does."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from ticker_parse import _kernel, entries, frame_from_text, testing
+from ticker_parse import _kernel, entries, frame_from_text, grammar, testing
 from ticker_parse.entries import Entries, read_entries
 from ticker_parse.models import Dialect
 from ticker_parse.normalize import normalize
@@ -363,3 +364,62 @@ def test_a_plain_form_takes_only_what_its_full_pattern_takes_the_same_way(
             assert {k: want[k] for k in got} == got, (dialect, pieces[i])
             assert want["lead"].strip(" \t\n") == "", (dialect, pieces[i])
     assert readings.max() <= 1
+
+
+def _assert_python_extracts_as_re2(pieces: pa.Array) -> None:
+    for dialect, pattern in entries._PIECE_PATTERNS.items():
+        want = pc.extract_regex(pieces, pattern)
+        got = entries._extract_few(pieces, grammar.python_pattern(pattern))
+        assert got.type == want.type, dialect
+        assert got.to_pylist() == want.to_pylist(), dialect
+        for i in range(want.type.num_fields):  # rows that do not match hold "" too
+            assert got.field(i).to_pylist() == want.field(i).to_pylist(), dialect
+
+
+def _tails(text: str) -> pa.Array:
+    """``text``'s pieces as :func:`entries._extract` gives them to a pattern."""
+    pieces = pc.list_flatten(pc.split_pattern(pa.array([text], pa.large_string()), ")"))
+    return pc.utf8_slice_codeunits(pieces, -entries._ENTRY_TAIL)
+
+
+@pytest.mark.parametrize(
+    "name", [*_GENERATED, *(f"hostile-{i}" for i in range(len(testing.hostile_texts(1))))]
+)
+def test_python_extracts_what_re2_extracts_from_every_piece(name: str) -> None:
+    text = (
+        testing.hostile_texts(1)[int(name.split("-")[1])]
+        if name.startswith("hostile-")
+        else _GENERATED[name]
+    )
+    _assert_python_extracts_as_re2(_tails(text))
+
+
+@given(st.lists(st.one_of(_PIECES, st.text(max_size=30)), min_size=1, max_size=20))
+@example(["AGL38.02▲ 0.08 (0.21%\n", "AGL38.02▲ 0.08 (0.21% ", "KSE100\n86,057.51\n807.42\n(0.95%"])
+@example(["AIRLINK 61.80 Increased By ▲ 1.37 (2.27%\n", "\n AIRLINK 61.80 No Change ▼ 0 (0%"])
+def test_python_extracts_what_re2_extracts(pieces: list[str]) -> None:
+    """RE2's ``$`` is the end of the piece, not before a last line break (Python's
+    ``$``); groups that take no part are ``""``, as Arrow gives them."""
+    clean = [p.encode("utf-8", "replace").decode("utf-8") for p in pieces]  # no surrogates
+    _assert_python_extracts_as_re2(pa.array(clean, pa.large_string()))
+
+
+def test_a_page_is_read_the_same_by_either_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page's few pieces go to Python's ``re``; forced to RE2, the same rows."""
+    kinds = [(1, "plain", "concatenated"), (2, "spans", "brecorder"), (3, "pretty", "none")]
+    pages = [
+        normalize(testing.html_page(seed=s, markup=m, strip=k)[0], markup="auto").text
+        for s, m, k in kinds
+    ]
+    python_rows = [read_entries(p, None) for p in pages]
+    assert [len(rows) for rows in python_rows] == [30, 30, 0]
+    monkeypatch.setattr(entries, "_FEW_BYTES", -1)
+    for page, rows in zip(pages, python_rows, strict=True):
+        again = read_entries(page, None)
+        assert len(rows) == len(again)
+        for f in fields(Entries):
+            a, b = getattr(rows, f.name), getattr(again, f.name)
+            if isinstance(a, pa.Array):
+                assert a.to_pylist() == b.to_pylist(), f.name
+            else:
+                assert np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), f.name

@@ -265,7 +265,9 @@ def text_hashes(values: pa.Array | Names) -> np.ndarray:
     :class:`~ticker_parse.entries.Names`), each distinct one hashed once."""
     names = values if isinstance(values, Names) else Names.of(values)
     distinct = np.asarray(names.distinct.to_pylist(), dtype=object)
-    hashes: np.ndarray = pd.util.hash_array(distinct)[names.codes]
+    # the values are distinct: pandas' default of factorizing them first (the same hashes)
+    # cost 0.3 ms a call, 13 times the hashing, on a page's few dozen symbols
+    hashes: np.ndarray = pd.util.hash_array(distinct, categorize=False)[names.codes]
     return hashes
 
 
