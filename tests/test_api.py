@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import io
+import os
 from importlib.metadata import version
 from pathlib import Path
 
@@ -11,7 +13,7 @@ import pytest
 
 import ticker_parse
 from tests.conftest import OBSERVER_SEED
-from ticker_parse import TickerArgumentError
+from ticker_parse import TickerArgumentError, reading
 
 STRIP = "AGL38.02▲ 0.08 (0.21%)AIRLINK197.36▲ 3.45 (1.78%)"
 
@@ -163,3 +165,77 @@ def test_the_timeout_covers_accounting_for_the_residue() -> None:
     """A text of many unparsed lines hits timeout= while its residue is built."""
     with pytest.raises(ticker_parse.TickerTimeoutError):
         ticker_parse.parse("x\n" * 300_000, timeout=0.01)
+
+
+# --- many paths in one call ---------------------------------------------------------------
+
+
+@pytest.fixture
+def many_inputs(tmp_path: Path) -> list[str]:
+    """Pages of every markup, the seed twice in one file, a file without quotes, Business
+    Recorder, a gzipped page and a WARC, each file with its own modification time."""
+    from tests import warcgen
+    from tests.conftest import BR_SAMPLES
+    from ticker_parse.testing import html_page
+
+    paths: list[str] = []
+    for i, markup in enumerate(("plain", "spans", "pretty")):
+        page, _ = html_page(seed=i, strip="concatenated", markup=markup)
+        path = tmp_path / f"page-{i}.html"
+        path.write_text(page, encoding="utf-8")
+        paths.append(str(path))
+    seed = OBSERVER_SEED.read_text(encoding="utf-8")
+    (tmp_path / "twice.txt").write_text(seed + "\n" + seed, encoding="utf-8")
+    (tmp_path / "empty.txt").write_text("no quotes\n", encoding="utf-8")
+    page, _ = html_page(seed=9, strip="brecorder")
+    (tmp_path / "page-9.html.gz").write_bytes(gzip.compress(page.encode()))
+    warc = warcgen.write_mixed_warc(tmp_path).path
+    names = ["twice.txt", "empty.txt", "page-9.html.gz"]
+    inputs = [paths[0], *(str(tmp_path / n) for n in names), str(BR_SAMPLES[0]), str(warc)]
+    inputs += paths[1:]
+    for i, path in enumerate(inputs):
+        if Path(path).parent == tmp_path:
+            os.utime(path, (1_700_000_000 + 3600 * i,) * 2)
+    return inputs
+
+
+@pytest.mark.parametrize(
+    ("small", "batch"),
+    [(1, 1), (10_000, 100_000), (1 << 20, 1), (1 << 20, 8 << 20)],
+    ids=["all-streamed", "mixed", "batch-per-file", "default"],
+)
+def test_a_list_of_paths_gives_each_file_as_if_read_alone(
+    many_inputs: list[str], monkeypatch: pytest.MonkeyPatch, small: int, batch: int
+) -> None:
+    """Small files are read together, big ones stream: each keeps its own source, offsets,
+    strips, duplicates dropped within it and modification time, in input order."""
+    options: dict[str, object] = {"drop_duplicates": True, "captured_at": "mtime"}
+    alone = [ticker_parse.read_ticker(p, **options) for p in many_inputs]  # type: ignore[call-overload]
+    monkeypatch.setattr(reading, "SMALL_CHARS", small)
+    monkeypatch.setattr(reading, "BATCH_CHARS", batch)
+    together = ticker_parse.read_ticker(many_inputs, **options)  # type: ignore[call-overload]
+    expected = pd.concat([f for f in alone if len(f)], ignore_index=True)
+    pd.testing.assert_frame_equal(together, expected)
+    assert together["captured_at"].nunique() > 5  # the WARC's own dates and every mtime
+    assert len(together) > 150
+
+
+def test_a_list_of_paths_in_chunks_and_as_decimals(many_inputs: list[str]) -> None:
+    whole = ticker_parse.read_ticker(many_inputs, exact="decimal")
+    chunks = list(ticker_parse.read_ticker(many_inputs, exact="decimal", chunksize=64))
+    assert all(len(c) <= 64 for c in chunks) and len(chunks) > 3
+    pd.testing.assert_frame_equal(pd.concat(chunks, ignore_index=True), whole)
+    assert ticker_parse.read_ticker((), exact="decimal").equals(
+        ticker_parse.empty_frame(exact="decimal")
+    )
+
+
+def test_a_list_of_paths_is_checked_up_front(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text(STRIP, encoding="utf-8")
+    with pytest.raises(TickerArgumentError, match="paths only"):
+        ticker_parse.read_ticker([str(path), io.StringIO(STRIP)], chunksize=10)  # type: ignore[list-item]
+    with pytest.raises(TickerArgumentError, match="captured_at"):
+        ticker_parse.read_ticker([str(path)], captured_at="yesterday", chunksize=10)
+    with pytest.raises(ticker_parse.TickerReadError, match="missing"):
+        ticker_parse.read_ticker([str(path), str(tmp_path / "missing.txt")])

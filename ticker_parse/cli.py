@@ -43,6 +43,7 @@ from ticker_parse.models import Dialect, Residue
 from ticker_parse.pipeline import read_documents
 from ticker_parse.reading import (
     BATCH_CHARS,
+    SMALL_CHARS,
     DecodeStats,
     block_frames,
     describe_path,
@@ -124,8 +125,6 @@ HISTORY_PARQUET_SCHEMA = pa.schema(
         ("issues", pa.large_string()),
     ]
 )
-#: Inputs that decode to fewer characters than this are read in batches with others.
-SMALL_CHARS = 1 << 20
 _RESIDUE_COLUMNS = ("source", "start", "end", "reason", "text")
 # Cells starting with these are read as formulas by spreadsheets (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
