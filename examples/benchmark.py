@@ -25,7 +25,8 @@ reported as ours / floor and naive / ours on the same input:
   newline every 30; faulty: the same with 10% and 30% of the percents wrong;
 - html: ``--pages`` ``html_page`` files (concatenated strip, plain/spans/pretty markup in
   turn): ``python -m ticker_parse DIR/*.html -o out.csv`` (one process, start-up included)
-  against the hand loop (read, ``naive``, concat, ``to_csv``), and ``read_ticker`` per file;
+  against the hand loop (read, ``naive``, concat, ``to_csv``), ``read_ticker`` per file, and
+  ``read_ticker`` of the list of paths (small files read together; the same frame);
   the floor reads every file and scans it for arrows;
 - br: ``--entries`` Business Recorder lines through ``read_ticker(io.StringIO(text))``,
   against a hand loop with a Business Recorder pattern;
@@ -248,12 +249,12 @@ class Table:
             return
         print()
         print(
-            f"{'workload':<34}{'entries':>11}{'seconds':>9}{'entries/s':>12}"
+            f"{'workload':<37}{'entries':>11}{'seconds':>9}{'entries/s':>12}"
             f"{'floor s':>9}{'naive s':>9}{'ours/floor':>11}{'naive/ours':>11}"
         )
         for name, entries, ours, floor_s, naive_s in self.rows:
             print(
-                f"{name:<34}{entries:>11,}{ours:>9.3f}{entries / ours:>12,.0f}"
+                f"{name:<37}{entries:>11,}{ours:>9.3f}{entries / ours:>12,.0f}"
                 f"{floor_s:>9.3f}{naive_s:>9.3f}{ours / floor_s:>11.2f}{naive_s / ours:>11.2f}"
             )
 
@@ -329,6 +330,13 @@ def run_html(table: Table, pages: int, repeat: int, budget: float) -> None:
         with open(out, encoding="utf-8") as fh:
             cli_rows = sum(1 for _ in fh) - 1
         t_read = best_of(repeat, read_ticker_pages, budget)
+        together: list[pd.DataFrame] = []
+
+        def read_ticker_list() -> None:
+            together[:] = [ticker_parse.read_ticker(paths)]
+
+        t_list = best_of(repeat, read_ticker_list, budget)
+        pd.testing.assert_frame_equal(together[0], pd.concat(frames, ignore_index=True))
         found = sum(len(frame) for frame in frames)
         exact = sum(
             list(zip(frame["symbol"], frame["price"], strict=True)) == truth
@@ -341,6 +349,7 @@ def run_html(table: Table, pages: int, repeat: int, budget: float) -> None:
         )
     table.add(f"html {pages:,} pages: CLI -> CSV", true_entries, t_cli, t_floor, t_naive)
     table.add(f"html {pages:,} pages: read_ticker", true_entries, t_read, t_floor, t_naive)
+    table.add(f"html {pages:,} pages: read_ticker(list)", true_entries, t_list, t_floor, t_naive)
 
 
 def run_br(table: Table, n: int, repeat: int, budget: float) -> None:

@@ -193,9 +193,9 @@ def many_inputs(tmp_path: Path) -> list[str]:
     names = ["twice.txt", "empty.txt", "page-9.html.gz"]
     inputs = [paths[0], *(str(tmp_path / n) for n in names), str(BR_SAMPLES[0]), str(warc)]
     inputs += paths[1:]
-    for i, path in enumerate(inputs):
-        if Path(path).parent == tmp_path:
-            os.utime(path, (1_700_000_000 + 3600 * i,) * 2)
+    for i, name in enumerate(inputs):
+        if Path(name).parent == tmp_path:
+            os.utime(name, (1_700_000_000 + 3600 * i,) * 2)
     return inputs
 
 
@@ -223,7 +223,8 @@ def test_a_list_of_paths_gives_each_file_as_if_read_alone(
 def test_a_list_of_paths_in_chunks_and_as_decimals(many_inputs: list[str]) -> None:
     whole = ticker_parse.read_ticker(many_inputs, exact="decimal")
     chunks = list(ticker_parse.read_ticker(many_inputs, exact="decimal", chunksize=64))
-    assert all(len(c) <= 64 for c in chunks) and len(chunks) > 3
+    assert all(len(c) <= 64 for c in chunks)
+    assert len(chunks) > 3
     pd.testing.assert_frame_equal(pd.concat(chunks, ignore_index=True), whole)
     assert ticker_parse.read_ticker((), exact="decimal").equals(
         ticker_parse.empty_frame(exact="decimal")

@@ -94,8 +94,9 @@ SMALL_CHARS = 1 << 20
 logger = logging.getLogger("ticker_parse")
 
 PathOrBuffer = str | os.PathLike[str] | IO[str]
-#: Many paths: read in order, small files together (see :func:`iter_path_frames`).
-Paths = list[str | os.PathLike[str]] | tuple[str | os.PathLike[str], ...]
+#: Many paths, a list or a tuple: read in order, small files together (see
+#: :func:`iter_path_frames`).
+Paths = Sequence[str | os.PathLike[str]]
 _T = TypeVar("_T")
 
 _BLOCK = BLOCK_SIZE
@@ -774,6 +775,8 @@ def read_ticker(
             chunksize,
             exact,
         )
+    # not a list: a path or a buffer (anything else, iter_text says so)
+    path_or_buffer = cast(PathOrBuffer, path_or_buffer)
     if isinstance(path_or_buffer, str | os.PathLike) and is_warc_path(path_or_buffer):
         return _gathered(
             iter_warc_frames(
