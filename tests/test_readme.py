@@ -21,6 +21,10 @@ def test_readme_python_example_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     result = namespace["result"]
     assert len(result.quotes) == 30  # type: ignore[attr-defined]
     assert namespace["quote"].symbol == "AIRLINK"  # type: ignore[attr-defined]
+    seeds = namespace["seeds"]  # every bundled capture, one frame, rows in file order
+    assert seeds["source"].unique().tolist() == sorted(  # type: ignore[attr-defined]
+        f"seeds/{p.name}" for p in (ROOT / "seeds").glob("*.txt")
+    )
 
 
 def test_readme_has_exactly_two_set_up_commands() -> None:
