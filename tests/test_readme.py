@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,7 +23,8 @@ def test_readme_python_example_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(result.quotes) == 30  # type: ignore[attr-defined]
     assert namespace["quote"].symbol == "AIRLINK"  # type: ignore[attr-defined]
     seeds = namespace["seeds"]  # every bundled capture, one frame, rows in file order
-    assert seeds["source"].unique().tolist() == sorted(  # type: ignore[attr-defined]
+    assert isinstance(seeds, pd.DataFrame)
+    assert seeds["source"].unique().tolist() == sorted(
         f"seeds/{p.name}" for p in (ROOT / "seeds").glob("*.txt")
     )
 

@@ -51,6 +51,7 @@ from ticker_parse.reading import (
     is_warc_path,
     iter_decoded,
     open_binary,
+    read_head,
     sniff_stream,
 )
 from ticker_parse.summary import Summary, summarize_counts, summarize_frame
@@ -544,18 +545,11 @@ class _Converter:
                 errors=args.encoding_errors,
                 stats=stats,
             )
-            head: list[str] = []
-            chars = 0
-            for piece in pieces:
-                head.append(piece)
-                chars += len(piece)
-                if chars >= SMALL_CHARS:
-                    break
-            else:
-                if not args.residue and not show:
-                    self._add(_Doc(name, name, "".join(head), stamp))
-                    self._replaced(name, stats)
-                    return
+            head, _, whole = read_head(pieces, SMALL_CHARS)
+            if whole and not args.residue and not show:
+                self._add(_Doc(name, name, "".join(head), stamp))
+                self._replaced(name, stats)
+                return
             self.flush()  # what came before goes out first
             residue: list[Residue] | None = [] if args.residue else None
             frames = block_frames(

@@ -80,6 +80,7 @@ __all__ = [
     "iter_warc_frames",
     "iter_warc_quotes",
     "open_binary",
+    "read_head",
     "read_ticker",
     "sniff_stream",
 ]
@@ -374,6 +375,19 @@ def _check_paths(paths: Sequence[object]) -> list[str | os.PathLike[str]]:
     return checked
 
 
+def read_head(pieces: Iterator[str], limit: int) -> tuple[list[str], int, bool]:
+    """The first ``pieces`` of a text, until ``limit`` characters or the end: those pieces,
+    their characters, and whether they are the whole text (the rest stays in ``pieces``)."""
+    head: list[str] = []
+    size = 0
+    for piece in pieces:
+        head.append(piece)
+        size += len(piece)
+        if size >= limit:
+            return head, size, False
+    return head, size, True
+
+
 def iter_path_frames(
     paths: Sequence[str | os.PathLike[str]],
     *,
@@ -460,14 +474,8 @@ def _path_frames(
             continue
         stamp = _captured(captured_at, path)
         pieces = iter_text(path, encoding=encoding, errors=encoding_errors)
-        head: list[str] = []
-        size = 0
-        for piece in pieces:
-            head.append(piece)
-            size += len(piece)
-            if size >= SMALL_CHARS:
-                break
-        else:  # a small file: read with others
+        head, size, whole = read_head(pieces, SMALL_CHARS)
+        if whole:  # a small file: read with others
             texts.append("".join(head))
             sources.append(_source_of(path))
             stamps.append(stamp)
