@@ -231,12 +231,33 @@ def test_a_list_of_paths_in_chunks_and_as_decimals(many_inputs: list[str]) -> No
     )
 
 
+@pytest.mark.parametrize(
+    ("options", "error", "match"),
+    [
+        ({"captured_at": "yesterday"}, TickerArgumentError, "captured_at"),
+        ({"encoding": "utf-99"}, TickerArgumentError, "unknown encoding"),
+        ({"encoding": "hex"}, TickerArgumentError, "not a text encoding"),
+        ({"encoding": 5}, TickerArgumentError, "encoding="),
+        ({"encoding_errors": "ignore"}, TickerArgumentError, "encoding_errors="),
+        ({"warc_stats": "x"}, TickerArgumentError, "warc_stats="),
+    ],
+)
+@pytest.mark.parametrize("many", [True, False], ids=["list", "one path"])
+def test_bad_arguments_fail_at_the_call_even_in_chunks(
+    tmp_path: Path, options: dict[str, object], error: type[Exception], match: str, many: bool
+) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text(STRIP, encoding="utf-8")
+    with pytest.raises(error, match=match):
+        ticker_parse.read_ticker([str(path)] if many else str(path), chunksize=10, **options)  # type: ignore[call-overload]
+
+
 def test_a_list_of_paths_is_checked_up_front(tmp_path: Path) -> None:
     path = tmp_path / "a.txt"
     path.write_text(STRIP, encoding="utf-8")
     with pytest.raises(TickerArgumentError, match="paths only"):
         ticker_parse.read_ticker([str(path), io.StringIO(STRIP)], chunksize=10)  # type: ignore[list-item]
-    with pytest.raises(TickerArgumentError, match="captured_at"):
-        ticker_parse.read_ticker([str(path)], captured_at="yesterday", chunksize=10)
     with pytest.raises(ticker_parse.TickerReadError, match="missing"):
-        ticker_parse.read_ticker([str(path), str(tmp_path / "missing.txt")])
+        ticker_parse.read_ticker([str(path), str(tmp_path / "missing.txt")], chunksize=10)
+    with pytest.raises(TickerArgumentError, match="list of paths"):
+        ticker_parse.read_ticker(p for p in [str(path)])  # type: ignore[call-overload]

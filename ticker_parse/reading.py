@@ -37,7 +37,6 @@ import pandas as pd
 from ticker_parse.errors import (
     TickerArgumentError,
     TickerDecodeError,
-    TickerParseError,
     TickerReadError,
 )
 from ticker_parse.models import Dialect, Quote, Residue
@@ -68,6 +67,7 @@ __all__ = [
     "SMALL_CHARS",
     "DecodeStats",
     "block_frames",
+    "check_decoding",
     "describe_path",
     "file_mtime",
     "is_warc_path",
@@ -142,6 +142,20 @@ def _read_block(stream: IO[bytes], source: str, size: int) -> bytes:
         raise TickerReadError(f"{source}: cannot read compressed data ({exc})") from exc
 
 
+def check_decoding(encoding: object, errors: object) -> None:
+    """Check ``encoding=`` (a text encoding's name) and ``encoding_errors=``."""
+    if errors not in ("strict", "replace"):
+        raise TickerArgumentError(f"encoding_errors= takes 'strict' or 'replace', not {errors!r}")
+    if not isinstance(encoding, str):
+        raise TickerArgumentError(f"encoding= takes an encoding's name, not {encoding!r}")
+    try:
+        info = codecs.lookup(encoding)
+    except LookupError:
+        raise TickerArgumentError(f"unknown encoding {encoding!r}") from None
+    if not getattr(info, "_is_text_encoding", True):  # hex, rot13, zlib: not text
+        raise TickerArgumentError(f"{encoding!r} is not a text encoding")
+
+
 def iter_decoded(
     stream: IO[bytes],
     *,
@@ -156,16 +170,7 @@ def iter_decoded(
     ``errors`` is ``"strict"`` (a :class:`TickerDecodeError` naming the byte offset) or
     ``"replace"`` (U+FFFD, counted in ``stats.replaced``).
     """
-    if errors not in ("strict", "replace"):
-        raise TickerArgumentError(f"encoding_errors= takes 'strict' or 'replace', not {errors!r}")
-    if not isinstance(encoding, str):
-        raise TickerArgumentError(f"encoding= takes an encoding's name, not {encoding!r}")
-    try:
-        info = codecs.lookup(encoding)
-    except LookupError:
-        raise TickerParseError(f"unknown encoding {encoding!r}") from None
-    if not getattr(info, "_is_text_encoding", True):  # hex, rot13, zlib: not text
-        raise TickerArgumentError(f"{encoding!r} is not a text encoding")
+    check_decoding(encoding, errors)
     head = _read_block(stream, source, block_size)
     for bom, name in _BOMS:
         if head.startswith(bom):
@@ -279,7 +284,7 @@ def iter_text(
             yield piece
         return
     raise TickerArgumentError(
-        f"expected a path or a text buffer, not {type(path_or_buffer).__name__}"
+        f"expected a path, a text buffer or a list of paths, not {type(path_or_buffer).__name__}"
     )
 
 
@@ -364,14 +369,16 @@ def iter_frames(
     return _rechunk(frames, chunksize)
 
 
-def _check_paths(paths: Sequence[object]) -> list[str | os.PathLike[str]]:
-    checked: list[str | os.PathLike[str]] = []
+def _check_paths(paths: Sequence[object]) -> list[tuple[str | os.PathLike[str], bool]]:
+    """Each path, and whether it holds a WARC archive; a path that cannot be opened is a
+    :class:`TickerReadError` now, not when its turn comes."""
+    checked: list[tuple[str | os.PathLike[str], bool]] = []
     for path in paths:
         if not isinstance(path, str | os.PathLike):
             raise TickerArgumentError(
                 f"a list of inputs takes paths only, not {type(path).__name__}"
             )
-        checked.append(path)
+        checked.append((path, is_warc_path(path)))
     return checked
 
 
@@ -413,9 +420,13 @@ def iter_path_frames(
     """
     exactness = check_exact(exact)  # every argument checked now, not at the first next()
     settings(dialect=dialect, symbols=symbols, validate=validate, markup=markup)
-    checked = _check_paths(paths)
-    if not (isinstance(captured_at, str) and captured_at == "mtime"):
+    check_decoding(encoding, encoding_errors)
+    if isinstance(captured_at, str) and captured_at == "mtime":
+        if any(os.fspath(path) == "-" for path in paths):
+            raise TickerArgumentError("captured_at='mtime' needs a path to read, not a buffer")
+    else:
         captured_at = capture_time(captured_at)
+    checked = _check_paths(paths)
     common = {"dialect": dialect, "symbols": symbols, "validate": validate, "markup": markup}
     return _path_frames(
         checked,
@@ -430,7 +441,7 @@ def iter_path_frames(
 
 
 def _path_frames(
-    paths: list[str | os.PathLike[str]],
+    paths: list[tuple[str | os.PathLike[str], bool]],
     common: dict[str, Any],
     exactness: Exactness,
     *,
@@ -461,8 +472,8 @@ def _path_frames(
         stamps.clear()
         chars = 0
 
-    for path in paths:
-        if is_warc_path(path):
+    for path, warc in paths:
+        if warc:
             yield from flush()
             yield from iter_warc_frames(
                 path,
@@ -765,10 +776,13 @@ def read_ticker(
     exact = check_exact(exact)
     # every argument checked now, not at the first next() of a chunked read
     settings(dialect=dialect, symbols=symbols, validate=validate, markup=markup)
+    check_decoding(encoding, encoding_errors)
+    if warc_stats is not None and not isinstance(warc_stats, WarcStats):
+        raise TickerArgumentError(f"warc_stats= takes a WarcStats, not {type(warc_stats).__name__}")
     if isinstance(path_or_buffer, list | tuple):
         return _gathered(
             iter_path_frames(
-                _check_paths(path_or_buffer),
+                path_or_buffer,
                 dialect=dialect,
                 symbols=symbols,
                 validate=validate,
