@@ -177,6 +177,26 @@ def test_many_documents_read_together_give_each_documents_rows() -> None:
     assert len(together) == 6 * 30  # 3 pages of each kind with a strip, 30 entries each
 
 
+_GLUED = "NEWSFLASHAGL38.02▲ 0.08 (0.21%)AGL38.02▲ 0.08 (0.21%)"
+
+
+@pytest.mark.parametrize(
+    "before",
+    ["", "  ", " | ", "junk ", "x) ", "x)", "\n\n"],
+    ids=["opens", "blank", "separator", "junk", "piece", "glued-piece", "lines"],
+)
+def test_a_document_read_with_others_keeps_its_glued_headline_as_alone(before: str) -> None:
+    """A capital run glued to a document's first symbol is cut as when the document is read
+    alone (its lead there starts at the document, not at the separator before it)."""
+    from ticker_parse.pipeline import frame_from_texts
+
+    texts = ["AGL38.02▲ 0.08 (0.21%) tail", before + _GLUED, "", before + _GLUED]
+    together = frame_from_texts(texts)
+    alone = pd.concat([ticker_parse.frame_from_text(t) for t in texts], ignore_index=True)
+    pd.testing.assert_frame_equal(together, alone)
+    assert len(together) == 5
+
+
 def test_a_big_text_read_in_blocks_gives_the_rows_of_one_reading() -> None:
     """Past two blocks a text is read block by block: the same frame as in one go."""
     from ticker_parse.testing import concatenated_strip

@@ -162,6 +162,12 @@ def run_numbers(*keys: npt.NDArray[Any]) -> IntArray:
     return numbers
 
 
+def is_blank_lead(lead: str) -> bool:
+    """Is ``lead`` (the text before an entry in its piece) blank as ``lead_blank`` has it:
+    white space, one separator at most?"""
+    return grammar.python_pattern(_SEPARATOR_ONLY).match(lead) is not None
+
+
 def bool_column(array: pa.Array) -> BoolArray:
     """An Arrow boolean column as numpy (nulls as False)."""
     filled = pc.fill_null(array, False) if array.null_count else array  # 10 against 1 µs

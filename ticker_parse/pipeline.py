@@ -12,7 +12,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import chain
 from typing import TypeVar
@@ -23,7 +23,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ticker_parse.checks import Checked, check_entries, check_settled, settle_entries
-from ticker_parse.entries import Entries, read_entries
+from ticker_parse.entries import Entries, is_blank_lead, read_entries
 from ticker_parse.errors import TickerArgumentError, UnknownDialectError
 from ticker_parse.grammar import known_symbols
 from ticker_parse.markup import looks_like_html
@@ -460,6 +460,25 @@ def _is_page(text: str, options: Settings) -> bool:
     )
 
 
+def _leads_as_alone(joined: str, entries: Entries, starts: npt.NDArray[np.int64]) -> Entries:
+    """Documents read together (``joined``; each starts at ``starts``): the first entry of
+    a document whose lead reaches back over the separator gets the ``lead_blank`` it has
+    when its document is read alone, where the settling of glued headlines looks at it
+    (:func:`~ticker_parse.checks.trim_headlines`: a lead that is not blank, or an entry
+    opening its text, may hold a headline)."""
+    if not len(entries):
+        return entries
+    document = np.searchsorted(starts, entries.start, side="right") - 1
+    first = np.flatnonzero(np.diff(document, prepend=-1))  # each document's first entry
+    first = first[(document[first] > 0) & ~entries.lead_blank[first]]
+    lead_blank = entries.lead_blank.copy()
+    for row in first.tolist():
+        lead = joined[int(starts[document[row]]) : int(entries.start[row])]
+        if ")" not in lead:  # else its piece starts inside its document: the same lead
+            lead_blank[row] = bool(lead) and is_blank_lead(lead)  # "": it opens its text
+    return replace(entries, lead_blank=lead_blank)
+
+
 def read_documents(
     texts: Sequence[str],
     *,
@@ -492,7 +511,7 @@ def read_documents(
     lengths = np.array([len(x.text) for x in normalized], dtype=np.int64)
     starts = np.concatenate(([0], np.cumsum(lengths + len(DOCUMENT_SEPARATOR))[:-1]))
     joined = DOCUMENT_SEPARATOR.join(x.text for x in normalized)
-    entries = read_entries(joined, options.dialect)
+    entries = _leads_as_alone(joined, read_entries(joined, options.dialect), starts)
     checked = check_entries(entries, options.known, validate=options.validate)
     entry_start = checked.entries.start
     document = (np.searchsorted(starts, entry_start, side="right") - 1).astype(np.int64)
