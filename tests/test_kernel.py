@@ -423,3 +423,20 @@ def test_a_page_is_read_the_same_by_either_engine(monkeypatch: pytest.MonkeyPatc
                 assert a.to_pylist() == b.to_pylist(), f.name
             else:
                 assert np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), f.name
+
+
+@given(
+    st.text(st.sampled_from(list(" \t\n\r\x0b\x0c\x1c\x1f\x85\u2003•|/,-xA1")), max_size=8),
+    st.text(max_size=3),
+)
+def test_a_lead_is_blank_in_python_as_in_re2(lead: str, around: str) -> None:
+    """``is_blank_lead`` (a document's first lead, read in place) agrees with RE2's test of
+    a lead column, wherever the lead sits in a longer text."""
+    lead = lead.encode("utf-8", "replace").decode("utf-8")
+    want = bool_column_of(pc.match_substring_regex(pa.array([lead]), entries._SEPARATOR_ONLY))
+    text = around + lead + around
+    assert entries.is_blank_lead(text, len(around), len(around) + len(lead)) == want
+
+
+def bool_column_of(array: pa.Array) -> bool:
+    return bool(entries.bool_column(array)[0])

@@ -65,7 +65,9 @@ _PIECE_PATTERNS: dict[Dialect, str] = {
 _BLANK = r"\t\n\x0b\x0c\r \x1c-\x1f\x85"
 _NOT_BLANK = rf"[^{_BLANK}]"
 # A lead that keeps its entry in the strip before it: white space, one separator at most.
-_SEPARATOR_ONLY = rf"^[{_BLANK}]*(?:[{re.escape(grammar.ENTRY_SEPARATORS)}][{_BLANK}]*)?$"
+_LEAD_BLANK = rf"[{_BLANK}]*(?:[{re.escape(grammar.ENTRY_SEPARATORS)}][{_BLANK}]*)?"
+_SEPARATOR_ONLY = f"^{_LEAD_BLANK}$"
+_LEAD_BLANK_PY = re.compile(_LEAD_BLANK)
 _NOT_BEFORE = pa.array(sorted(grammar.NOT_BEFORE_SYMBOL), pa.large_string())
 # A portal symbol opens its line: nothing but spaces since the last newline or ``)``.
 _OPENS_LINE = r"(?:^|\n)[ \t]{0,8}$"
@@ -162,10 +164,10 @@ def run_numbers(*keys: npt.NDArray[Any]) -> IntArray:
     return numbers
 
 
-def is_blank_lead(lead: str) -> bool:
-    """Is ``lead`` (the text before an entry in its piece) blank as ``lead_blank`` has it:
-    white space, one separator at most?"""
-    return grammar.python_pattern(_SEPARATOR_ONLY).match(lead) is not None
+def is_blank_lead(text: str, start: int, end: int) -> bool:
+    """Is ``text[start:end]`` (the text before an entry in its piece) blank as
+    ``lead_blank`` has it: white space, one separator at most? (No copy of the text.)"""
+    return _LEAD_BLANK_PY.fullmatch(text, start, end) is not None
 
 
 def bool_column(array: pa.Array) -> BoolArray:

@@ -473,9 +473,9 @@ def _leads_as_alone(joined: str, entries: Entries, starts: npt.NDArray[np.int64]
     first = first[(document[first] > 0) & ~entries.lead_blank[first]]
     lead_blank = entries.lead_blank.copy()
     for row in first.tolist():
-        lead = joined[int(starts[document[row]]) : int(entries.start[row])]
-        if ")" not in lead:  # else its piece starts inside its document: the same lead
-            lead_blank[row] = bool(lead) and is_blank_lead(lead)  # "": it opens its text
+        lo, hi = int(starts[document[row]]), int(entries.start[row])
+        if joined.find(")", lo, hi) < 0:  # else its piece starts in its document: same lead
+            lead_blank[row] = hi > lo and is_blank_lead(joined, lo, hi)  # lo == hi: it opens
     return replace(entries, lead_blank=lead_blank)
 
 
