@@ -261,3 +261,14 @@ def test_a_list_of_paths_is_checked_up_front(tmp_path: Path) -> None:
         ticker_parse.read_ticker([str(path), str(tmp_path / "missing.txt")], chunksize=10)
     with pytest.raises(TickerArgumentError, match="list of paths"):
         ticker_parse.read_ticker(p for p in [str(path)])  # type: ignore[call-overload]
+    with pytest.raises(TickerArgumentError, match="paths only"):
+        ticker_parse.read_ticker([1], captured_at="mtime")  # type: ignore[list-item]
+    with pytest.raises(TickerArgumentError, match="unknown encoding"):
+        ticker_parse.read_ticker([str(path)], encoding="utf\x00-8")
+    with pytest.raises(TickerArgumentError, match="list of paths"):
+        reading.iter_path_frames(str(path))
+    with pytest.raises(TickerArgumentError, match="warc_stats"):
+        reading.iter_path_frames([str(path)], warc_stats="x")  # type: ignore[arg-type]
+    # any iterable of paths, taken once (captured_at="mtime" looks at every path first)
+    frames = reading.iter_path_frames((p for p in [str(path)]), captured_at="mtime")
+    assert sum(len(f) for f in frames) == 2

@@ -197,6 +197,37 @@ def test_a_document_read_with_others_keeps_its_glued_headline_as_alone(before: s
     assert len(together) == 5
 
 
+@pytest.mark.parametrize(
+    ("texts", "symbols"),
+    [
+        (["", "NEWSFLASHBOP 5.00 0.01 | BOP 5.00 0.01 |"], None),  # a marquee opening it
+        (["x", "XYZKSE100 67194.5 646.5 | BOP 5.00 0.01 |"], None),
+        (["", "ABCDEFGHIAGL 38.02 0.08 | BOP 5.00 -0.01 |"], ["AGL"]),
+        # one glued entry a line is one strip; the next document's first line is not theirs
+        (["AGL38.02▲ 0.08 (0.21%)\nBOP5.00▲ 0.01 (0.20%)", "x)FFC10.0▲ 0.1 (1.01%)"], None),
+        (["AGL38.02▲ 0.08 (0.21%)\nBOP5.00▲ 0.01 (0.20%)", "x)\nFFC10.0▲ 0.1 (1.01%)"], None),
+    ],
+    ids=["marquee-headline", "marquee-known-ending", "marquee-symbols", "lines", "lines-2"],
+)
+def test_documents_read_together_give_the_rows_they_give_alone(
+    texts: list[str], symbols: list[str] | None
+) -> None:
+    from ticker_parse.pipeline import frame_from_texts
+
+    together = frame_from_texts(texts, symbols=symbols)
+    alone = [ticker_parse.frame_from_text(t, symbols=symbols) for t in texts]
+    pd.testing.assert_frame_equal(together, pd.concat(alone, ignore_index=True))
+
+
+def test_text_that_is_no_entry_ends_the_line_before_it() -> None:
+    """Glued entries one a line are one strip (a rendered list); text between two lines
+    that is no entry starts a new strip, and does not join the next entry to the line
+    before it (which would make that a line of several entries, a strip of its own)."""
+    text = "AGL38.02▲ 0.08 (0.21%)\nBOP5.00▲ 0.01 (0.20%)\nx)FFC10.0▲ 0.1 (1.01%)"
+    assert ticker_parse.frame_from_text(text)["strip"].tolist() == [0, 0, 1]
+    assert ticker_parse.frame_from_text(text.replace("x)", ""))["strip"].tolist() == [0, 0, 0]
+
+
 def test_a_big_text_read_in_blocks_gives_the_rows_of_one_reading() -> None:
     """Past two blocks a text is read block by block: the same frame as in one go."""
     from ticker_parse.testing import concatenated_strip

@@ -368,7 +368,8 @@ def _bracketed(text: str, forced: Dialect | None, deadline: float | None) -> Ent
     # dialect changes.
     breaks = np.zeros(found.pieces, dtype=np.int64)
     breaks[found.unread] = 1
-    breaks[piece_of[~entries.lead_blank | _glued_lines(found.new_line)]] = 1
+    cut = ~entries.lead_blank | (np.diff(np.cumsum(breaks)[piece_of], prepend=0) > 0)
+    breaks[piece_of[cut | _glued_lines(found.new_line, cut)]] = 1
     level = np.cumsum(breaks)[piece_of]
     return replace(entries, strip=run_numbers(level, entries.dialect))
 
@@ -672,10 +673,12 @@ def _kernel_pieces(
     )
 
 
-def _glued_lines(new_line: BoolArray) -> BoolArray:
+def _glued_lines(new_line: BoolArray, cut: BoolArray) -> BoolArray:
     """Where a glued strip starts at a line break: at each line of several entries, and
-    right after one. ``new_line`` marks the glued entries that open a line."""
-    line = np.cumsum(new_line)
+    right after one. ``new_line`` marks the glued entries that open a line; ``cut`` the
+    entries after something that breaks a strip anyway (text that is no entry, a document
+    read with others), whose line is not the line of the entries before them."""
+    line = np.cumsum(new_line | cut)
     several = np.bincount(line) >= 2
     starts = new_line.copy()
     starts[1:] &= several[line[1:]] | several[line[:-1]]

@@ -470,12 +470,14 @@ def _leads_as_alone(joined: str, entries: Entries, starts: npt.NDArray[np.int64]
         return entries
     document = np.searchsorted(starts, entries.start, side="right") - 1
     first = np.flatnonzero(np.diff(document, prepend=-1))  # each document's first entry
-    first = first[(document[first] > 0) & ~entries.lead_blank[first]]
+    first = first[document[first] > 0]
     lead_blank = entries.lead_blank.copy()
     for row in first.tolist():
         lo, hi = int(starts[document[row]]), int(entries.start[row])
-        if joined.find(")", lo, hi) < 0:  # else its piece starts in its document: same lead
-            lead_blank[row] = hi > lo and is_blank_lead(joined, lo, hi)  # lo == hi: it opens
+        if lo == hi:  # it opens its document (a marquee entry's lead is always blank)
+            lead_blank[row] = False
+        elif not lead_blank[row] and joined.find(")", lo, hi) < 0:  # its lead reaches back
+            lead_blank[row] = is_blank_lead(joined, lo, hi)
     return replace(entries, lead_blank=lead_blank)
 
 

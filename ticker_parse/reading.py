@@ -150,7 +150,7 @@ def check_decoding(encoding: object, errors: object) -> None:
         raise TickerArgumentError(f"encoding= takes an encoding's name, not {encoding!r}")
     try:
         info = codecs.lookup(encoding)
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a name holding "\x00"
         raise TickerArgumentError(f"unknown encoding {encoding!r}") from None
     if not getattr(info, "_is_text_encoding", True):  # hex, rot13, zlib: not text
         raise TickerArgumentError(f"{encoding!r} is not a text encoding")
@@ -369,17 +369,22 @@ def iter_frames(
     return _rechunk(frames, chunksize)
 
 
-def _check_paths(paths: Sequence[object]) -> list[tuple[str | os.PathLike[str], bool]]:
-    """Each path, and whether it holds a WARC archive; a path that cannot be opened is a
-    :class:`TickerReadError` now, not when its turn comes."""
-    checked: list[tuple[str | os.PathLike[str], bool]] = []
-    for path in paths:
+def _check_paths(paths: object) -> list[str | os.PathLike[str]]:
+    """The paths of a list (or any iterable but a string: taken once)."""
+    if isinstance(paths, str | bytes | os.PathLike) or not isinstance(paths, Iterable):
+        raise TickerArgumentError(f"expected a list of paths, not {type(paths).__name__}")
+    checked = list(paths)
+    for path in checked:
         if not isinstance(path, str | os.PathLike):
             raise TickerArgumentError(
                 f"a list of inputs takes paths only, not {type(path).__name__}"
             )
-        checked.append((path, is_warc_path(path)))
     return checked
+
+
+def _check_warc_stats(warc_stats: object) -> None:
+    if warc_stats is not None and not isinstance(warc_stats, WarcStats):
+        raise TickerArgumentError(f"warc_stats= takes a WarcStats, not {type(warc_stats).__name__}")
 
 
 def read_head(pieces: Iterator[str], limit: int) -> tuple[list[str], int, bool]:
@@ -396,7 +401,7 @@ def read_head(pieces: Iterator[str], limit: int) -> tuple[list[str], int, bool]:
 
 
 def iter_path_frames(
-    paths: Sequence[str | os.PathLike[str]],
+    paths: Iterable[str | os.PathLike[str]],
     *,
     dialect: Dialect | str | None = None,
     symbols: Iterable[str] | None = None,
@@ -421,15 +426,18 @@ def iter_path_frames(
     exactness = check_exact(exact)  # every argument checked now, not at the first next()
     settings(dialect=dialect, symbols=symbols, validate=validate, markup=markup)
     check_decoding(encoding, encoding_errors)
+    _check_warc_stats(warc_stats)
+    checked = _check_paths(paths)
     if isinstance(captured_at, str) and captured_at == "mtime":
-        if any(os.fspath(path) == "-" for path in paths):
+        if any(os.fspath(path) == "-" for path in checked):
             raise TickerArgumentError("captured_at='mtime' needs a path to read, not a buffer")
     else:
         captured_at = capture_time(captured_at)
-    checked = _check_paths(paths)
+    # a path that cannot be opened is a TickerReadError now, not when its turn comes
+    told = [(path, is_warc_path(path)) for path in checked]
     common = {"dialect": dialect, "symbols": symbols, "validate": validate, "markup": markup}
     return _path_frames(
-        checked,
+        told,
         common,
         exactness,
         drop_duplicates=drop_duplicates,
@@ -777,8 +785,7 @@ def read_ticker(
     # every argument checked now, not at the first next() of a chunked read
     settings(dialect=dialect, symbols=symbols, validate=validate, markup=markup)
     check_decoding(encoding, encoding_errors)
-    if warc_stats is not None and not isinstance(warc_stats, WarcStats):
-        raise TickerArgumentError(f"warc_stats= takes a WarcStats, not {type(warc_stats).__name__}")
+    _check_warc_stats(warc_stats)
     if isinstance(path_or_buffer, list | tuple):
         return _gathered(
             iter_path_frames(
