@@ -263,6 +263,10 @@ def test_a_list_of_paths_is_checked_up_front(tmp_path: Path) -> None:
         ticker_parse.read_ticker(p for p in [str(path)])  # type: ignore[call-overload]
     with pytest.raises(TickerArgumentError, match="paths only"):
         ticker_parse.read_ticker([1], captured_at="mtime")  # type: ignore[list-item]
+    with pytest.raises(TickerArgumentError, match="list of paths, not int"):
+        ticker_parse.read_ticker(5, chunksize=10)  # type: ignore[call-overload]
+    with pytest.raises(TickerArgumentError, match="a path or a text buffer, not list"):
+        list(ticker_parse.iter_quotes([str(path)]))  # type: ignore[call-overload]
     with pytest.raises(TickerArgumentError, match="unknown encoding"):
         ticker_parse.read_ticker([str(path)], encoding="utf\x00-8")
     with pytest.raises(TickerArgumentError, match="list of paths"):

@@ -284,7 +284,7 @@ def iter_text(
             yield piece
         return
     raise TickerArgumentError(
-        f"expected a path, a text buffer or a list of paths, not {type(path_or_buffer).__name__}"
+        f"expected a path or a text buffer, not {type(path_or_buffer).__name__}"
     )
 
 
@@ -804,7 +804,11 @@ def read_ticker(
             chunksize,
             exact,
         )
-    # not a list: a path or a buffer (anything else, iter_text says so)
+    if not isinstance(path_or_buffer, str | os.PathLike) and not hasattr(path_or_buffer, "read"):
+        raise TickerArgumentError(
+            "read_ticker() takes a path, a text buffer or a list of paths,"
+            f" not {type(path_or_buffer).__name__}"
+        )
     path_or_buffer = cast(PathOrBuffer, path_or_buffer)
     if isinstance(path_or_buffer, str | os.PathLike) and is_warc_path(path_or_buffer):
         return _gathered(
