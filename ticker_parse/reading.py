@@ -349,24 +349,45 @@ def iter_frames(
     block_size: int = _BLOCK,
 ) -> Iterator[pd.DataFrame]:
     """DataFrames of at most ``chunksize`` rows each, reading the input in blocks."""
-    seen: set[int] | None = set() if drop_duplicates else None
     pieces = iter_text(
         path_or_buffer, encoding=encoding, errors=encoding_errors, read_size=block_size
     )
-    frames = block_frames(
+    frames = _text_frames(
         pieces,
-        dialect=dialect,
-        symbols=symbols,
-        validate=validate,
-        exact=exact,
-        markup=markup,
+        {"dialect": dialect, "symbols": symbols, "validate": validate, "markup": markup},
+        exact,
         source=_source_of(path_or_buffer),
         captured_at=captured_at,
+        drop_duplicates=drop_duplicates,
         block_size=block_size,
     )
-    if seen is not None:
-        frames = (dedupe(frame, seen) for frame in frames)
     return _rechunk(frames, chunksize)
+
+
+def _text_frames(
+    pieces: Iterable[str],
+    common: dict[str, Any],
+    exact: Exactness | bool,
+    *,
+    source: str | None,
+    captured_at: pd.Timestamp | None,
+    drop_duplicates: bool,
+    block_size: int = _BLOCK,
+) -> Iterator[pd.DataFrame]:
+    """One input's frames, block by block (see :func:`block_frames`), its duplicates
+    dropped across them."""
+    frames = block_frames(
+        pieces,
+        exact=exact,
+        source=source,
+        captured_at=captured_at,
+        block_size=block_size,
+        **common,
+    )
+    if not drop_duplicates:
+        return frames
+    seen: set[int] = set()
+    return (dedupe(frame, seen) for frame in frames)
 
 
 def _check_paths(paths: object) -> list[str | os.PathLike[str]]:
@@ -503,15 +524,14 @@ def _path_frames(
                 yield from flush()
             continue
         yield from flush()
-        seen: set[int] | None = set() if drop_duplicates else None
-        for frame in block_frames(
+        yield from _text_frames(
             chain(head, pieces),
-            exact=exactness,
+            common,
+            exactness,
             source=_source_of(path),
             captured_at=stamp,
-            **common,
-        ):
-            yield frame if seen is None else dedupe(frame, seen)
+            drop_duplicates=drop_duplicates,
+        )
     yield from flush()
 
 
@@ -825,42 +845,18 @@ def read_ticker(
             chunksize,
             exact,
         )
-    stamp = _captured(captured_at, path_or_buffer)
-    if chunksize is not None:
-        return iter_frames(
-            path_or_buffer,
-            chunksize=_check_chunksize(chunksize),
-            dialect=dialect,
-            symbols=symbols,
-            validate=validate,
-            exact=exact,
-            drop_duplicates=drop_duplicates,
-            encoding=encoding,
-            encoding_errors=encoding_errors,
-            markup=markup,
-            captured_at=stamp,
-        )
-    pieces = iter_text(path_or_buffer, encoding=encoding, errors=encoding_errors)
-    source = _source_of(path_or_buffer)
-    # Text is read block by block, as with chunksize=: the same rows, but never the whole
-    # text as one str, nor the pipeline's intermediate columns for all of it at once (a
-    # page is read whole: see pipeline.read_blocks).
-    parts = list(
-        block_frames(
-            pieces,
-            dialect=dialect,
-            symbols=symbols,
-            validate=validate,
-            exact=exact,
-            markup=markup,
-            source=source,
-            captured_at=stamp,
-        )
+    # Text is read block by block, chunked or not: the same rows, but never the whole text
+    # as one str, nor the pipeline's intermediate columns for all of it at once (a page is
+    # read whole: see pipeline.read_blocks).
+    frames = _text_frames(
+        iter_text(path_or_buffer, encoding=encoding, errors=encoding_errors),
+        {"dialect": dialect, "symbols": symbols, "validate": validate, "markup": markup},
+        exact,
+        source=_source_of(path_or_buffer),
+        captured_at=_captured(captured_at, path_or_buffer),
+        drop_duplicates=drop_duplicates,
     )
-    if not parts:  # no text at all
-        return empty_frame(exact=exact)
-    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    return dedupe(frame) if drop_duplicates else frame
+    return _gathered(frames, chunksize, exact)
 
 
 @overload
