@@ -801,12 +801,7 @@ def read_ticker(
     without it, damage is logged as one warning. Without the ``warc`` extra a WARC input
     raises :class:`~ticker_parse.errors.TickerWarcError`.
     """
-    exact = check_exact(exact)
-    # every argument checked now, not at the first next() of a chunked read
-    settings(dialect=dialect, symbols=symbols, validate=validate, markup=markup)
-    check_decoding(encoding, encoding_errors)
-    _check_warc_stats(warc_stats)
-    if isinstance(path_or_buffer, list | tuple):
+    if isinstance(path_or_buffer, list | tuple):  # every argument checked there
         return _gathered(
             iter_path_frames(
                 path_or_buffer,
@@ -822,8 +817,13 @@ def read_ticker(
                 warc_stats=warc_stats,
             ),
             chunksize,
-            exact,
+            check_exact(exact),
         )
+    exact = check_exact(exact)
+    # every argument checked now, not at the first next() of a chunked read
+    settings(dialect=dialect, symbols=symbols, validate=validate, markup=markup)
+    check_decoding(encoding, encoding_errors)
+    _check_warc_stats(warc_stats)
     if not isinstance(path_or_buffer, str | os.PathLike) and not hasattr(path_or_buffer, "read"):
         raise TickerArgumentError(
             "read_ticker() takes a path, a text buffer or a list of paths,"
